@@ -1,0 +1,1 @@
+//! Serde types for the Cloudflare Pages API.
