@@ -1,1 +1,75 @@
-fn main() {}
+//! `cargo xtask <command>`: see `usage()`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use xtask::codegen::{self, SPEC};
+use xtask::write;
+
+fn usage() -> &'static str {
+    "usage: cargo xtask <command>
+
+commands:
+  codegen [--check] [--spec FILE] [--out DIR]
+      Regenerate crates/pages-api-types and crates/pages-api-client from spec/pages.json
+      (repaired by spec/overlay.json). --check writes nothing and fails when a checked-in file
+      is stale; --spec reads another Cloudflare document (the Pages part is kept); --out writes
+      both crates as a standalone workspace under DIR instead of into crates/."
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("codegen") => run_codegen(&args[1..]),
+        Some("help" | "--help" | "-h") | None => {
+            println!("{}", usage());
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command `{other}`\n\n{}", usage())),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_codegen(args: &[String]) -> Result<(), String> {
+    let root = codegen::workspace_root();
+    let mut check = false;
+    let mut spec = root.join(SPEC);
+    let mut out: Option<PathBuf> = None;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--check" => check = true,
+            "--spec" => spec = PathBuf::from(rest.next().ok_or("--spec needs a FILE")?),
+            "--out" => out = Some(PathBuf::from(rest.next().ok_or("--out needs a DIR")?)),
+            other => return Err(format!("unknown codegen argument `{other}`\n\n{}", usage())),
+        }
+    }
+    let files = codegen::generate(&root, &spec)?;
+    let (target, files) = match &out {
+        Some(dir) => (dir.clone(), codegen::standalone(&root, dir, files)?),
+        None => (root.clone(), files),
+    };
+    if check {
+        let stale = write::stale(&target, &files);
+        if stale.is_empty() {
+            println!("codegen --check: {} generated files are up to date", files.len());
+            return Ok(());
+        }
+        for report in &stale {
+            eprintln!("{report}");
+        }
+        return Err(format!("{} generated file(s) are stale; run `cargo xtask codegen` and commit the result", stale.len()));
+    }
+    let written = write::write(&target, &files)?;
+    for path in &written {
+        println!("wrote {}", target.join(path).display());
+    }
+    println!("codegen: {} files, {} changed", files.len(), written.len());
+    Ok(())
+}

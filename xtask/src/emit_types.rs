@@ -1,0 +1,222 @@
+//! Emits the types crate's generated module from the IR: structs, open enums and untagged
+//! unions, each with rustdoc from the document.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+use crate::ir::*;
+
+/// The whole `crates/pages-api-types/src/generated.rs`, unformatted.
+pub fn emit(api: &Api) -> TokenStream {
+    let items = api.types.iter().map(emit_type);
+    let imports = (!api.types.is_empty()).then(|| quote! { use serde::{Deserialize, Serialize}; });
+    quote! {
+        #![allow(clippy::large_enum_variant, clippy::derive_partial_eq_without_eq)]
+        #imports
+        #(#items)*
+    }
+}
+
+pub fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}
+
+/// `#[doc = ...]` lines for a text, made safe for rustdoc: brackets and angle brackets are
+/// escaped (descriptions are prose, not intra-doc links or HTML) and bare URLs are wrapped.
+pub fn doc_attrs(text: &str) -> TokenStream {
+    let lines = text.trim().lines().map(|line| {
+        let escaped: Vec<String> = line
+            .split(' ')
+            .map(|word| {
+                if word.starts_with("http://") || word.starts_with("https://") {
+                    let url = word.trim_end_matches(['.', ',', ')', ';']);
+                    format!("<{url}>{}", &word[url.len()..])
+                } else {
+                    word.replace('\\', "\\\\")
+                        .replace('[', "\\[")
+                        .replace(']', "\\]")
+                        .replace('<', "&lt;")
+                        .replace('>', "&gt;")
+                }
+            })
+            .collect();
+        let line = format!(" {}", escaped.join(" ")).trim_end().to_string();
+        quote! { #[doc = #line] }
+    });
+    quote! { #(#lines)* }
+}
+
+/// How generated code reaches the types: the hand-written core (`Timestamp`, `Patch`) and the
+/// generated types, from inside the types crate or from the client crate.
+pub struct TypePaths {
+    pub core: TokenStream,
+    pub named: TokenStream,
+}
+
+impl TypePaths {
+    pub fn in_types_crate() -> Self {
+        TypePaths { core: quote!(crate::), named: TokenStream::new() }
+    }
+
+    pub fn in_client_crate() -> Self {
+        TypePaths { core: quote!(pages_api_types::), named: quote!(pages_api_types::) }
+    }
+}
+
+/// The Rust type of a type reference.
+pub fn type_tokens(ty: &TypeRef, paths: &TypePaths) -> TokenStream {
+    let prefix = &paths.named;
+    let core = &paths.core;
+    match ty {
+        TypeRef::String => quote!(String),
+        TypeRef::Bool => quote!(bool),
+        TypeRef::Integer => quote!(i64),
+        TypeRef::Number => quote!(f64),
+        TypeRef::Timestamp => quote!(#core Timestamp),
+        TypeRef::Json => quote!(serde_json::Value),
+        TypeRef::Named(name) => {
+            let name = ident(name);
+            quote!(#prefix #name)
+        }
+        TypeRef::List(item) => {
+            let item = type_tokens(item, paths);
+            quote!(Vec<#item>)
+        }
+        TypeRef::Map(value) => {
+            let value = type_tokens(value, paths);
+            quote!(std::collections::BTreeMap<String, #value>)
+        }
+        TypeRef::Nullable(inner) => {
+            let inner = type_tokens(inner, paths);
+            quote!(Option<#inner>)
+        }
+    }
+}
+
+/// The field's declared type: the type wrapped according to its presence.
+pub fn field_type_tokens(field: &Field, paths: &TypePaths) -> TokenStream {
+    let ty = type_tokens(&field.ty, paths);
+    let core = &paths.core;
+    match field.presence {
+        Presence::Required => ty,
+        Presence::Optional => quote!(Option<#ty>),
+        Presence::Tristate => quote!(#core Patch<#ty>),
+    }
+}
+
+fn emit_type(def: &TypeDef) -> TokenStream {
+    let doc = doc_attrs(&def.doc);
+    let name = ident(&def.name);
+    match &def.kind {
+        TypeKind::Struct(s) => emit_struct(&name, &doc, s),
+        TypeKind::Enum(variants) => emit_enum(&name, &doc, variants),
+        TypeKind::Union(variants) => {
+            let variants = variants.iter().map(|v| {
+                let vname = ident(&v.name);
+                let ty = type_tokens(&v.ty, &TypePaths::in_types_crate());
+                quote! { #vname(#ty) }
+            });
+            quote! {
+                #doc
+                #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+                #[serde(untagged)]
+                pub enum #name { #(#variants,)* }
+            }
+        }
+    }
+}
+
+fn emit_struct(name: &Ident, doc: &TokenStream, s: &Struct) -> TokenStream {
+    let paths = TypePaths::in_types_crate();
+    let fields = s.fields.iter().map(|f| {
+        let fdoc = doc_attrs(&f.doc);
+        let fname = ident(&f.name);
+        let ty = field_type_tokens(f, &paths);
+        let wire = &f.wire;
+        let mut serde_args: Vec<TokenStream> = Vec::new();
+        if f.name != f.wire {
+            serde_args.push(quote!(rename = #wire));
+        }
+        match f.presence {
+            Presence::Required => {}
+            Presence::Optional => serde_args.push(quote!(default, skip_serializing_if = "Option::is_none")),
+            Presence::Tristate => serde_args.push(quote!(default, skip_serializing_if = "crate::Patch::is_keep")),
+        }
+        let serde_attr = (!serde_args.is_empty()).then(|| quote! { #[serde(#(#serde_args),*)] });
+        quote! { #fdoc #serde_attr pub #fname: #ty }
+    });
+    let redacts = s.fields.iter().any(|f| f.sensitive);
+    let derive_default = s.all_fields_default.then(|| quote!(Default,));
+    let derive_debug = (!redacts).then(|| quote!(Debug,));
+    let debug_impl = redacts.then(|| {
+        let type_name = name.to_string();
+        let entries = s.fields.iter().map(|f| {
+            let fname = ident(&f.name);
+            let label = &f.name;
+            if f.sensitive {
+                quote! { .field(#label, &"<redacted>") }
+            } else {
+                quote! { .field(#label, &self.#fname) }
+            }
+        });
+        quote! {
+            /// Sensitive values (secrets) are redacted.
+            impl std::fmt::Debug for #name {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.debug_struct(#type_name) #(#entries)* .finish()
+                }
+            }
+        }
+    });
+    quote! {
+        #doc
+        #[derive(Clone, #derive_debug #derive_default PartialEq, Serialize, Deserialize)]
+        pub struct #name { #(#fields,)* }
+        #debug_impl
+    }
+}
+
+fn emit_enum(name: &Ident, doc: &TokenStream, variants: &[Variant]) -> TokenStream {
+    let declared = variants.iter().map(|v| {
+        let vname = ident(&v.name);
+        let vdoc = format!(" `{}`", v.wire);
+        quote! { #[doc = #vdoc] #vname }
+    });
+    let to_wire = variants.iter().map(|v| {
+        let vname = ident(&v.name);
+        let wire = &v.wire;
+        quote! { Self::#vname => #wire }
+    });
+    let from_wire = variants.iter().map(|v| {
+        let vname = ident(&v.name);
+        let wire = &v.wire;
+        quote! { #wire => Self::#vname }
+    });
+    quote! {
+        #doc
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #(#declared,)*
+            /// A value this version of the crate does not know yet, kept as sent.
+            Unknown(String),
+        }
+        impl #name {
+            /// The value as the API spells it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#to_wire,)*
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#from_wire,)*
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+        }
+        crate::open_enum_serde!(#name);
+    }
+}

@@ -1,0 +1,171 @@
+//! The intermediate representation: the one thing the stages share. `normalize` builds it from
+//! the OpenAPI document with every name decided; the emitters and the surface file read it and
+//! never look at the document.
+
+/// Everything the generated crates contain.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Api {
+    /// `info.title` of the document.
+    pub title: String,
+    /// `info.version` of the document.
+    pub version: String,
+    /// Types in emission order (document order of first use).
+    pub types: Vec<TypeDef>,
+    /// Operations grouped by resource, in document order of first use.
+    pub resources: Vec<Resource>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TypeDef {
+    pub name: String,
+    pub doc: String,
+    pub kind: TypeKind,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum TypeKind {
+    Struct(Struct),
+    /// A string enum that keeps values it does not know (`Unknown(String)`).
+    Enum(Vec<Variant>),
+    /// An untagged union of several schemas (`anyOf`/`oneOf` with more than one member).
+    Union(Vec<UnionVariant>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Struct {
+    pub fields: Vec<Field>,
+    /// Every field has a default (`Option`, `Patch`, collections), so `Default` can be derived.
+    pub all_fields_default: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    /// Rust identifier.
+    pub name: String,
+    /// JSON key.
+    pub wire: String,
+    pub doc: String,
+    pub ty: TypeRef,
+    pub presence: Presence,
+    /// Redacted in `Debug` (`x-sensitive`).
+    pub sensitive: bool,
+}
+
+/// How a field is present in JSON, which decides its Rust wrapper and serde attributes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Presence {
+    /// `T`: always present.
+    Required,
+    /// `Option<T>`: may be missing or null; never serialized when `None`.
+    Optional,
+    /// `Patch<T>`: keep (absent) / null / value, for nullable fields of merge-patch bodies.
+    Tristate,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Variant {
+    pub name: String,
+    pub wire: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnionVariant {
+    pub name: String,
+    pub ty: TypeRef,
+}
+
+/// A Rust type as a field, parameter or result sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TypeRef {
+    String,
+    Bool,
+    Integer,
+    Number,
+    Timestamp,
+    /// Anything JSON (`serde_json::Value`): only where the document says nothing better.
+    Json,
+    Named(String),
+    List(Box<TypeRef>),
+    /// Keys are user-chosen strings (binding names, variable names).
+    Map(Box<TypeRef>),
+    /// `Option<T>` inside a list or map (a null element or a null map value).
+    Nullable(Box<TypeRef>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Resource {
+    /// Accessor method on `Client`: `projects`.
+    pub name: String,
+    /// Accessor struct: `Projects`.
+    pub type_name: String,
+    pub operations: Vec<Operation>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Operation {
+    /// `operationId` from the document.
+    pub id: String,
+    /// Method on the resource accessor: `create`, `list`, `retry`.
+    pub method_name: String,
+    /// Builder struct: `ProjectCreate`.
+    pub builder_name: String,
+    pub http_method: HttpMethod,
+    /// Path template with the Rust parameter names: `/accounts/{account_id}/pages/projects`.
+    pub path: String,
+    pub summary: String,
+    pub description: String,
+    pub path_params: Vec<Param>,
+    pub query_params: Vec<Param>,
+    pub body: Body,
+    /// Type of the envelope's `result`; `None` when the operation returns no result.
+    pub result: Option<TypeRef>,
+    /// Item type when the operation pages (`page`/`per_page` query and a list result).
+    pub paged_item: Option<TypeRef>,
+    /// Documented failure statuses (`4XX`, ...), all decoded as `ApiFailure`.
+    pub error_statuses: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HttpMethod {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl HttpMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Delete => "DELETE",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Param {
+    /// Rust identifier.
+    pub name: String,
+    /// Name on the wire (the query key; for path parameters the document's name).
+    pub wire: String,
+    pub doc: String,
+    pub ty: TypeRef,
+    pub required: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Body {
+    None,
+    /// The document demands a JSON body but gives it no schema: `{}` is sent.
+    EmptyJson,
+    /// A JSON body whose type is a struct: one builder setter per field.
+    JsonStruct { type_name: String, fields: Vec<Field> },
+    /// A JSON body of any other type: one `body` setter.
+    Json(TypeRef),
+    /// `multipart/form-data` of text fields.
+    Multipart(Vec<Field>),
+}

@@ -1,0 +1,14 @@
+//! The pages-api generator and project tooling behind `cargo xtask`. The pipeline's stages are
+//! one module each and share only the IR (`ir`); `codegen` runs them in order.
+
+pub mod codegen;
+pub mod emit_client;
+pub mod emit_types;
+pub mod error;
+pub mod format;
+pub mod ident;
+pub mod ir;
+pub mod load;
+pub mod normalize;
+pub mod overlay;
+pub mod write;

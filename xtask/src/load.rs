@@ -1,0 +1,289 @@
+//! The load stage: JSON in, the Pages part of it with canonical component keys out, and the
+//! `openapiv3` parse of the repaired document with its errors located by JSON pointer.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use openapiv3::OpenAPI;
+use serde_json::{Map, Value};
+
+use crate::error::{SpecError, child, escape_segment};
+use crate::ident;
+
+/// Parses JSON text; a syntax error names the line and column.
+pub fn parse_json(text: &str) -> Result<Value, SpecError> {
+    serde_json::from_str(text).map_err(|e| {
+        SpecError::new("#", format!("expected a JSON document: {e} (line {}, column {})", e.line(), e.column()))
+    })
+}
+
+/// A Pages path: `/accounts/{account_id}/pages/...`.
+pub fn is_pages_path(path: &str) -> bool {
+    let mut segments = path.trim_start_matches('/').split('/');
+    segments.next() == Some("accounts")
+        && segments.next().is_some_and(|s| s.starts_with('{'))
+        && segments.next() == Some("pages")
+}
+
+/// Keeps the Pages paths of a document (which may hold every Cloudflare product) and the
+/// components they reach, transitively; security schemes are kept whole. A `$ref` that points
+/// nowhere is an error at the place it stands.
+pub fn select_pages(doc: &Value) -> Result<Value, SpecError> {
+    let object = doc.as_object().ok_or_else(|| SpecError::new("#", "expected a JSON object"))?;
+    let paths = object
+        .get("paths")
+        .and_then(Value::as_object)
+        .ok_or_else(|| SpecError::new("#/paths", "expected an object of paths"))?;
+    let kept_paths: Map<String, Value> =
+        paths.iter().filter(|(p, _)| is_pages_path(p)).map(|(p, v)| (p.clone(), v.clone())).collect();
+    if kept_paths.is_empty() {
+        return Err(SpecError::new("#/paths", "expected at least one Pages path (/accounts/{account_id}/pages/...)"));
+    }
+
+    let mut reached: BTreeSet<String> = BTreeSet::new();
+    let mut pending: Vec<(String, Value)> = kept_paths
+        .iter()
+        .map(|(p, v)| (child("#/paths", p), v.clone()))
+        .collect();
+    while let Some((pointer, value)) = pending.pop() {
+        let mut refs = Vec::new();
+        collect_refs(&value, &pointer, &mut refs);
+        for (at, reference) in refs {
+            if reached.contains(&reference) {
+                continue;
+            }
+            let target = resolve_pointer(doc, &reference)
+                .ok_or_else(|| SpecError::new(at.clone(), format!("expected `{reference}` to point to a component of this document")))?;
+            reached.insert(reference.clone());
+            pending.push((reference, target.clone()));
+        }
+    }
+
+    let mut components = Map::new();
+    if let Some(all) = object.get("components").and_then(Value::as_object) {
+        for (kind, members) in all {
+            let Some(members) = members.as_object() else { continue };
+            let kept: Map<String, Value> = members
+                .iter()
+                .filter(|(name, _)| {
+                    kind == "securitySchemes"
+                        || reached.contains(&format!("#/components/{kind}/{}", escape_segment(name)))
+                })
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            if !kept.is_empty() {
+                components.insert(kind.clone(), Value::Object(kept));
+            }
+        }
+    }
+
+    let mut selected = Map::new();
+    for (key, value) in object {
+        match key.as_str() {
+            "paths" => selected.insert(key.clone(), Value::Object(kept_paths.clone())),
+            "components" => selected.insert(key.clone(), Value::Object(components.clone())),
+            "tags" | "x-tagGroups" => None, // other products' navigation
+            _ => selected.insert(key.clone(), value.clone()),
+        };
+    }
+    Ok(Value::Object(selected))
+}
+
+fn collect_refs(value: &Value, pointer: &str, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) => {
+            for (key, item) in map {
+                let at = child(pointer, key);
+                match (key.as_str(), item) {
+                    ("$ref", Value::String(reference)) => out.push((at, reference.clone())),
+                    _ => collect_refs(item, &at, out),
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                collect_refs(item, &format!("{pointer}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn resolve_pointer<'a>(doc: &'a Value, reference: &str) -> Option<&'a Value> {
+    reference.strip_prefix('#').and_then(|p| doc.pointer(p))
+}
+
+/// Renames every component to its canonical key (see `ident::canonical_component_keys`) and
+/// rewrites the `$ref`s to match, so that the overlay and the normalizer see the same keys
+/// whatever vendor prefix this release of the document used.
+pub fn canonicalize(doc: &mut Value) {
+    let mut renames: BTreeMap<String, String> = BTreeMap::new();
+    if let Some(components) = doc.get_mut("components").and_then(Value::as_object_mut) {
+        for (kind, members) in components.iter_mut() {
+            let Some(members) = members.as_object_mut() else { continue };
+            let canonical = ident::canonical_component_keys(members.keys().map(String::as_str));
+            let renamed: Map<String, Value> = std::mem::take(members)
+                .into_iter()
+                .map(|(key, value)| {
+                    let new_key = canonical[&key].clone();
+                    if new_key != key {
+                        renames.insert(
+                            format!("#/components/{kind}/{}", escape_segment(&key)),
+                            format!("#/components/{kind}/{}", escape_segment(&new_key)),
+                        );
+                    }
+                    (new_key, value)
+                })
+                .collect();
+            *members = renamed;
+        }
+    }
+    rewrite_refs(doc, &renames);
+}
+
+fn rewrite_refs(value: &mut Value, renames: &BTreeMap<String, String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, item) in map.iter_mut() {
+                match item {
+                    Value::String(reference) if key == "$ref" => {
+                        if let Some(new) = renames.get(reference.as_str()) {
+                            *reference = new.clone();
+                        }
+                    }
+                    _ => rewrite_refs(item, renames),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| rewrite_refs(item, renames)),
+        _ => {}
+    }
+}
+
+/// Parses the repaired document with `openapiv3`; an error names the JSON pointer of the
+/// innermost value that did not fit and what `openapiv3` expected there.
+pub fn parse_openapi(doc: &Value) -> Result<OpenAPI, SpecError> {
+    let version = doc.get("openapi").and_then(Value::as_str).unwrap_or_default();
+    if !version.starts_with("3.0") {
+        return Err(SpecError::new("#/openapi", format!("expected an OpenAPI 3.0.x document, found `{version}`")));
+    }
+    serde_path_to_error::deserialize::<_, OpenAPI>(doc).map_err(|e| {
+        locate_parse_error(doc).unwrap_or_else(|| {
+            SpecError::new(path_to_pointer("#", e.path()), format!("expected valid OpenAPI 3.0: {}", e.inner()))
+        })
+    })
+}
+
+/// `openapiv3` flattens path items and components, which hides the path of an error below
+/// them; parsing the parts one by one, innermost first, finds where the problem really is.
+fn locate_parse_error(doc: &Value) -> Option<SpecError> {
+    use openapiv3::{Operation, Parameter, PathItem, ReferenceOr, RequestBody, Response, Schema};
+    fn probe<T: serde::de::DeserializeOwned>(value: &Value, pointer: &str) -> Option<SpecError> {
+        serde_path_to_error::deserialize::<_, T>(value).err().map(|e| {
+            SpecError::new(path_to_pointer(pointer, e.path()), format!("expected valid OpenAPI 3.0: {}", e.inner()))
+        })
+    }
+    let paths = doc.get("paths").and_then(Value::as_object).into_iter().flatten();
+    for (path, item) in paths {
+        let path_at = child("#/paths", path);
+        for (method, op) in item.as_object().into_iter().flatten() {
+            let op_at = child(&path_at, method);
+            let parameters = op.get("parameters").and_then(Value::as_array).into_iter().flatten();
+            let found = parameters
+                .enumerate()
+                .find_map(|(i, p)| probe::<ReferenceOr<Parameter>>(p, &format!("{op_at}/parameters/{i}")))
+                .or_else(|| op.get("requestBody").and_then(|b| probe::<ReferenceOr<RequestBody>>(b, &child(&op_at, "requestBody"))))
+                .or_else(|| {
+                    let responses = op.get("responses").and_then(Value::as_object).into_iter().flatten();
+                    responses.into_iter().find_map(|(status, r)| {
+                        probe::<ReferenceOr<Response>>(r, &child(&child(&op_at, "responses"), status))
+                    })
+                })
+                .or_else(|| if method.starts_with("x-") { None } else { probe::<Operation>(op, &op_at) });
+            if found.is_some() {
+                return found;
+            }
+        }
+        if let Some(found) = probe::<PathItem>(item, &path_at) {
+            return Some(found);
+        }
+    }
+    let schemas = doc.pointer("/components/schemas").and_then(Value::as_object).into_iter().flatten();
+    for (name, schema) in schemas {
+        if let Some(found) = probe::<ReferenceOr<Schema>>(schema, &child("#/components/schemas", name)) {
+            return Some(found);
+        }
+    }
+    None
+}
+
+fn path_to_pointer(base: &str, path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut pointer = base.to_string();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
+            Segment::Map { key } => pointer = child(&pointer, key),
+            Segment::Enum { variant } => pointer = child(&pointer, variant),
+            Segment::Unknown => break,
+        }
+    }
+    pointer
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn selection_keeps_pages_paths_and_what_they_reach() {
+        let doc = json!({
+            "openapi": "3.0.3",
+            "paths": {
+                "/accounts/{a}/pages/projects": {"get": {"responses": {"200": {"$ref": "#/components/responses/r"}}}},
+                "/zones/{z}/dns_records": {"get": {"responses": {"200": {"$ref": "#/components/responses/dns"}}}}
+            },
+            "components": {
+                "responses": {"r": {"description": "", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/a"}}}}, "dns": {"description": ""}},
+                "schemas": {"a": {"properties": {"b": {"$ref": "#/components/schemas/b"}}}, "b": {}, "unused": {}},
+                "securitySchemes": {"api_token": {"type": "http", "scheme": "bearer"}}
+            }
+        });
+        let selected = select_pages(&doc).unwrap();
+        assert_eq!(selected["paths"].as_object().unwrap().len(), 1);
+        let schemas: Vec<_> = selected["components"]["schemas"].as_object().unwrap().keys().cloned().collect();
+        assert_eq!(schemas, ["a", "b"]);
+        assert!(selected["components"]["responses"].get("dns").is_none());
+        assert!(selected["components"]["securitySchemes"].get("api_token").is_some());
+    }
+
+    #[test]
+    fn a_dangling_ref_names_where_it_stands() {
+        let doc = json!({"paths": {"/accounts/{a}/pages/p": {"get": {"responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/missing"}}}}}}}}});
+        let err = select_pages(&doc).unwrap_err();
+        assert_eq!(err.pointer, "#/paths/~1accounts~1{a}~1pages~1p/get/responses/200/content/application~1json/schema/$ref");
+        assert!(err.message.contains("#/components/schemas/missing"), "{err}");
+    }
+
+    #[test]
+    fn canonical_keys_rewrite_refs() {
+        let mut doc = json!({
+            "paths": {"/x": {"get": {"schema": {"$ref": "#/components/schemas/aM5gKYXN_projects"}}}},
+            "components": {"schemas": {"aM5gKYXN_projects": {"items": {"$ref": "#/components/schemas/aM5gKYXN_stage"}}, "aM5gKYXN_stage": {}}}
+        });
+        canonicalize(&mut doc);
+        assert_eq!(doc["paths"]["/x"]["get"]["schema"]["$ref"], "#/components/schemas/projects");
+        assert_eq!(doc["components"]["schemas"]["projects"]["items"]["$ref"], "#/components/schemas/stage");
+    }
+
+    #[test]
+    fn parse_errors_carry_the_pointer() {
+        let doc = json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {
+            "/accounts/{a}/pages/p": {"get": {"parameters": [{"in": "path", "name": 3}], "responses": {}}}
+        }});
+        let err = parse_openapi(&doc).unwrap_err();
+        assert!(err.pointer.starts_with("#/paths/~1accounts~1{a}~1pages~1p/get/parameters/0"), "{err}");
+        let err = parse_openapi(&json!({"openapi": "2.0"})).unwrap_err();
+        assert_eq!(err.pointer, "#/openapi");
+    }
+}
