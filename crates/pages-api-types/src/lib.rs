@@ -1,1 +1,36 @@
 //! Serde types for the Cloudflare Pages API.
+//!
+//! The crate has two halves:
+//!
+//! * a small hand-written core ([`Envelope`], [`ApiMessage`], [`ResultInfo`], [`ApiFailure`],
+//!   [`Patch`], [`Timestamp`], [`NoResult`]) that every API type stands on, and
+//! * the request and response types generated from the Cloudflare OpenAPI document by
+//!   `cargo xtask codegen` (module `generated`, re-exported at the crate root).
+//!
+//! Every type decodes leniently: unknown fields are ignored, so a newer API that adds a
+//! field does not break an older client.
+//!
+//! ```
+//! use pages_api_types::{Envelope, Timestamp};
+//!
+//! let body = r#"{"success":true,"errors":[],"messages":[],"result":"2021-03-09T00:55:03.923456Z"}"#;
+//! let envelope: Envelope<Timestamp> = serde_json::from_str(body).unwrap();
+//! assert_eq!(envelope.result.unwrap().unix_timestamp(), 1_615_251_303);
+//! ```
+#![warn(missing_docs)]
+
+mod core;
+// `open_enum_serde!`, the serde/Display impls of the generated open enums (exported at the root).
+mod open_enum;
+
+pub use crate::core::*;
+
+/// The `time` crate, so [`Timestamp::as_offset_date_time`] can be named without a direct dependency.
+pub use time;
+
+#[rustfmt::skip]
+mod generated;
+
+// `allow`: the placeholder `generated.rs` is empty until `cargo xtask codegen` runs.
+#[allow(unused_imports)]
+pub use generated::*;

@@ -1,0 +1,1 @@
+// @generated placeholder: replaced by cargo xtask codegen

@@ -1,0 +1,494 @@
+//! The client: configuration, sending, retries, decoding.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use pages_api_types::{ApiFailure, Envelope};
+use reqwest::StatusCode;
+use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, USER_AGENT};
+use serde::de::DeserializeOwned;
+use tracing::Instrument as _;
+use tracing::field::Empty;
+
+use super::auth::{Auth, AuthScheme, ENV_BASE_URL};
+use super::error::{Error, excerpt};
+use super::request::ApiRequest;
+use super::retry::{RetryPolicy, retry_after, retryable_status};
+
+/// The production API root.
+pub const DEFAULT_BASE_URL: &str = "https://api.cloudflare.com/client/v4";
+/// The per-attempt timeout unless [`ClientBuilder::timeout`] says otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+const DEFAULT_USER_AGENT: &str = concat!("pages-api-client/", env!("CARGO_PKG_VERSION"));
+
+/// A Cloudflare Pages API client. Cheap to clone (the state is shared behind an `Arc`).
+///
+/// Build one with [`Client::builder`] or [`Client::from_env`]. `Debug` never shows the
+/// credentials.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    /// Without a trailing slash.
+    base_url: String,
+    auth: Auth,
+    auth_headers: HeaderMap,
+    user_agent: HeaderValue,
+    timeout: Duration,
+    retry: RetryPolicy,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field("auth", &self.inner.auth)
+            .field("timeout", &self.inner.timeout)
+            .field("retry", &self.inner.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Configures a [`Client`]. Credentials are required; everything else has a default.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use pages_api_client::{Client, RetryPolicy};
+///
+/// let client = Client::builder()
+///     .api_token(std::env::var("CLOUDFLARE_API_TOKEN").unwrap())
+///     .timeout(Duration::from_secs(10))
+///     .retry_policy(RetryPolicy::default().with_max_attempts(5))
+///     .build()?;
+/// # Ok::<(), pages_api_client::Error>(())
+/// ```
+#[derive(Clone)]
+#[must_use]
+pub struct ClientBuilder {
+    auth: Option<Auth>,
+    base_url: String,
+    timeout: Duration,
+    user_agent: String,
+    retry: RetryPolicy,
+    http: Option<reqwest::Client>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("auth", &self.auth)
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .field("user_agent", &self.user_agent)
+            .field("retry", &self.retry)
+            .field("custom_http_client", &self.http.is_some())
+            .finish()
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            auth: None,
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            timeout: DEFAULT_TIMEOUT,
+            user_agent: DEFAULT_USER_AGENT.to_owned(),
+            retry: RetryPolicy::default(),
+            http: None,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// Credentials and base URL from the process environment; see [`Client::from_env`].
+    pub fn from_env() -> Result<Self, Error> {
+        Self::from_env_with(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`from_env`](Self::from_env), reading variables through `lookup` (for tests, or
+    /// configuration that lives elsewhere).
+    pub fn from_env_with(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        let auth = Auth::from_lookup(&lookup)?;
+        let mut builder = Self::default().auth(auth);
+        if let Some(url) = lookup(ENV_BASE_URL).filter(|v| !v.trim().is_empty()) {
+            builder = builder.base_url(url.trim());
+        }
+        Ok(builder)
+    }
+
+    /// Authenticate with an API token (`Authorization: Bearer`).
+    pub fn api_token(self, token: impl Into<String>) -> Self {
+        self.auth(Auth::api_token(token))
+    }
+
+    /// Authenticate with a global API key and the account's e-mail address.
+    pub fn api_key(self, email: impl Into<String>, key: impl Into<String>) -> Self {
+        self.auth(Auth::api_key(email, key))
+    }
+
+    /// Authenticate with `auth`.
+    pub fn auth(mut self, auth: Auth) -> Self {
+        self.auth = Some(auth);
+        self
+    }
+
+    /// The API root (default `https://api.cloudflare.com/client/v4`; a trailing slash is
+    /// fine). Operation paths are appended to it.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// The limit for one attempt, from sending to the last byte of the body (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The `User-Agent` header (default `pages-api-client/VERSION`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// How failed attempts are retried (default [`RetryPolicy::default`]).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Send through this `reqwest` client (proxies, custom roots, ...). Start from
+    /// [`Client::http_client_builder`] to keep the ring-based TLS set-up: this crate builds
+    /// `reqwest` without a default crypto provider.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Checks the configuration and builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let auth = self.auth.ok_or_else(|| {
+            Error::Config(
+                "no credentials: call ClientBuilder::api_token (recommended) or \
+                 ClientBuilder::api_key, or use Client::from_env"
+                    .into(),
+            )
+        })?;
+        let auth_headers = auth.headers()?;
+        let base_url = validate_base_url(&self.base_url)?;
+        if self.timeout.is_zero() {
+            return Err(Error::Config(
+                "the timeout must be greater than zero".into(),
+            ));
+        }
+        let user_agent = HeaderValue::from_str(&self.user_agent).map_err(|_| {
+            Error::Config(format!(
+                "the user agent {:?} is not a valid header value",
+                self.user_agent
+            ))
+        })?;
+        let http = match self.http {
+            Some(http) => http,
+            None => Client::http_client_builder()?
+                .build()
+                .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?,
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                auth,
+                auth_headers,
+                user_agent,
+                timeout: self.timeout,
+                retry: self.retry,
+            }),
+        })
+    }
+}
+
+fn validate_base_url(raw: &str) -> Result<String, Error> {
+    let trimmed = raw.trim().trim_end_matches('/');
+    let invalid = |why: &str| {
+        Error::Config(format!(
+            "invalid base URL {raw:?}: {why}; expected something like {DEFAULT_BASE_URL}"
+        ))
+    };
+    let url = reqwest::Url::parse(trimmed).map_err(|e| invalid(&e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid("the scheme must be http or https"));
+    }
+    if url.cannot_be_a_base() || url.host_str().is_none() {
+        return Err(invalid("it has no host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid("it must not have a query or fragment"));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// The rustls configuration of the default HTTP client: the *ring* crypto provider, the
+/// platform's certificate verifier (system roots), HTTP/1.1 over ALPN.
+fn tls_config() -> Result<rustls::ClientConfig, Error> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let verifier = rustls_platform_verifier::Verifier::new(provider.clone()).map_err(|e| {
+        Error::Config(format!(
+            "could not load the system's TLS root certificates ({e}); install the CA \
+             certificates (e.g. the ca-certificates package) or pass your own client with \
+             ClientBuilder::http_client"
+        ))
+    })?;
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::Config(format!("TLS set-up failed: {e}")))?
+        .dangerous() // a custom verifier, not "dangerous" verification: it is the platform's.
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(config)
+}
+
+/// What one attempt produced.
+enum Attempt {
+    Response {
+        status: StatusCode,
+        ray_id: Option<String>,
+        retry_after: Option<Duration>,
+        body: Bytes,
+    },
+    Timeout,
+    Transport(reqwest::Error),
+}
+
+impl Client {
+    /// Starts configuring a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the environment, as wrangler reads it: `CLOUDFLARE_API_TOKEN`,
+    /// else `CLOUDFLARE_EMAIL` together with `CLOUDFLARE_API_KEY`; `CLOUDFLARE_API_BASE_URL`
+    /// overrides the base URL when set. The error names every variable it looked for.
+    pub fn from_env() -> Result<Client, Error> {
+        ClientBuilder::from_env()?.build()
+    }
+
+    /// Like [`from_env`](Self::from_env), reading variables through `lookup`.
+    ///
+    /// ```
+    /// use pages_api_client::Client;
+    ///
+    /// let err = Client::from_env_with(|_| None).unwrap_err();
+    /// assert!(err.to_string().contains("CLOUDFLARE_API_TOKEN"));
+    /// ```
+    pub fn from_env_with(lookup: impl Fn(&str) -> Option<String>) -> Result<Client, Error> {
+        ClientBuilder::from_env_with(lookup)?.build()
+    }
+
+    /// A `reqwest` client builder with this crate's TLS set-up (rustls with the *ring*
+    /// provider and the platform's roots), to customise and hand to
+    /// [`ClientBuilder::http_client`].
+    pub fn http_client_builder() -> Result<reqwest::ClientBuilder, Error> {
+        Ok(reqwest::Client::builder().tls_backend_preconfigured(tls_config()?))
+    }
+
+    /// The API root requests go to (without a trailing slash).
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// Which kind of credential the client sends.
+    pub fn auth_scheme(&self) -> AuthScheme {
+        self.inner.auth.scheme()
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
+    /// The per-attempt timeout.
+    pub fn timeout(&self) -> Duration {
+        self.inner.timeout
+    }
+
+    /// Sends `req` (retrying per the [`RetryPolicy`]) and decodes the envelope.
+    ///
+    /// A 2xx response decodes as `Envelope<T>`; `success: false` in it is an [`Error::Api`].
+    /// Any other status decodes leniently as [`ApiFailure`] into an [`Error::Api`]. A body that
+    /// does not decode is an [`Error::Decode`]. A `204 No Content` yields an empty envelope.
+    pub async fn execute<T: DeserializeOwned>(
+        &self,
+        req: ApiRequest,
+    ) -> Result<Envelope<T>, Error> {
+        let span = tracing::info_span!(
+            "pages_api.request",
+            operation = req.operation_id(),
+            method = %req.method(),
+            path = req.path_template(),
+            attempt = Empty,
+            status = Empty,
+        );
+        self.execute_in_span(req, span.clone())
+            .instrument(span)
+            .await
+    }
+
+    /// Like [`execute`](Self::execute), returning the `result` itself; `"result": null` is an
+    /// [`Error::MissingResult`].
+    pub async fn execute_result<T: DeserializeOwned>(&self, req: ApiRequest) -> Result<T, Error> {
+        let operation = req.operation_id();
+        self.execute::<T>(req)
+            .await?
+            .result
+            .ok_or(Error::MissingResult { operation })
+    }
+
+    async fn execute_in_span<T: DeserializeOwned>(
+        &self,
+        req: ApiRequest,
+        span: tracing::Span,
+    ) -> Result<Envelope<T>, Error> {
+        let operation = req.operation_id();
+        let url = format!("{}{}", self.inner.base_url, req.path_and_query()?);
+        let policy = &self.inner.retry;
+        let may_repeat = policy.may_repeat(req.method());
+        let max_attempts = policy.attempts();
+
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            span.record("attempt", attempt);
+            let outcome = self.attempt(&req, &url).await;
+            let last = attempt >= max_attempts;
+
+            // Decide whether to go again, and why.
+            let (retry, hint, reason) = match &outcome {
+                Attempt::Response {
+                    status,
+                    retry_after,
+                    ..
+                } => {
+                    span.record("status", status.as_u16());
+                    (
+                        may_repeat && retryable_status(status.as_u16()),
+                        *retry_after,
+                        format!("HTTP {}", status.as_u16()),
+                    )
+                }
+                Attempt::Timeout => (may_repeat, None, "timeout".to_owned()),
+                Attempt::Transport(e) => (
+                    (may_repeat || e.is_connect()) && !e.is_builder(),
+                    None,
+                    format!("transport error: {e}"),
+                ),
+            };
+            if retry && !last {
+                let wait = policy.backoff(attempt, hint);
+                tracing::debug!(
+                    attempt,
+                    wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                    reason = %reason,
+                    "pages API request failed; retrying"
+                );
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+
+            return match outcome {
+                Attempt::Timeout => Err(Error::Timeout {
+                    operation,
+                    after: self.inner.timeout,
+                }),
+                Attempt::Transport(source) => Err(Error::Transport { operation, source }),
+                Attempt::Response {
+                    status,
+                    ray_id,
+                    body,
+                    ..
+                } => self.decode(operation, status, ray_id, &body),
+            };
+        }
+    }
+
+    /// One attempt: send, read the whole body, all within the per-attempt timeout.
+    async fn attempt(&self, req: &ApiRequest, url: &str) -> Attempt {
+        let inner = &*self.inner;
+        let builder = inner
+            .http
+            .request(req.method().clone(), url)
+            .headers(inner.auth_headers.clone())
+            .header(ACCEPT, "application/json")
+            .header(USER_AGENT, inner.user_agent.clone());
+        let builder = req.attach_body(builder);
+
+        let exchange = async move {
+            let response = builder.send().await?;
+            let status = response.status();
+            let headers = response.headers();
+            let ray_id = headers
+                .get("cf-ray")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let retry_after = retry_after(headers);
+            let body = response.bytes().await?;
+            Ok::<_, reqwest::Error>(Attempt::Response {
+                status,
+                ray_id,
+                retry_after,
+                body,
+            })
+        };
+        match tokio::time::timeout(inner.timeout, exchange).await {
+            Err(_elapsed) => Attempt::Timeout,
+            Ok(Err(e)) if e.is_timeout() => Attempt::Timeout,
+            Ok(Err(e)) => Attempt::Transport(e),
+            Ok(Ok(response)) => response,
+        }
+    }
+
+    fn decode<T: DeserializeOwned>(
+        &self,
+        operation: &'static str,
+        status: StatusCode,
+        ray_id: Option<String>,
+        body: &[u8],
+    ) -> Result<Envelope<T>, Error> {
+        let decode_error = |source, ray_id| Error::Decode {
+            status: status.as_u16(),
+            operation,
+            body_excerpt: excerpt(body),
+            ray_id,
+            source,
+        };
+        let api_error = |errors, messages, ray_id| Error::Api {
+            status: status.as_u16(),
+            errors,
+            messages,
+            ray_id,
+            operation,
+            auth: self.inner.auth.scheme(),
+        };
+
+        if status.is_success() {
+            if status == StatusCode::NO_CONTENT && body.is_empty() {
+                return Ok(Envelope::default());
+            }
+            match serde_json::from_slice::<Envelope<T>>(body) {
+                Ok(envelope) if envelope.success => Ok(envelope),
+                Ok(envelope) => Err(api_error(envelope.errors, envelope.messages, ray_id)),
+                Err(source) => Err(decode_error(source, ray_id)),
+            }
+        } else {
+            match serde_json::from_slice::<ApiFailure>(body) {
+                Ok(failure) => Err(api_error(failure.errors, failure.messages, ray_id)),
+                Err(source) => Err(decode_error(source, ray_id)),
+            }
+        }
+    }
+}

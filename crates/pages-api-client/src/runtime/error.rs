@@ -1,0 +1,295 @@
+//! The one error type of the client.
+
+use std::fmt;
+use std::time::Duration;
+
+use pages_api_types::ApiMessage;
+
+use super::auth::AuthScheme;
+
+/// Cloudflare error codes that mean "these credentials may not do this".
+const AUTH_CODES: [i64; 4] = [9106, 9107, 9109, 10000];
+
+/// Everything that can go wrong calling the API. Messages never contain a token or key.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The API answered with an error: a non-2xx status, or a 2xx envelope with
+    /// `success: false`.
+    #[error(fmt = fmt_api)]
+    Api {
+        /// The HTTP status.
+        status: u16,
+        /// The envelope's `errors` (may be empty when the body had none).
+        errors: Vec<ApiMessage>,
+        /// The envelope's `messages`.
+        messages: Vec<ApiMessage>,
+        /// The `cf-ray` response header: quote it to Cloudflare support.
+        ray_id: Option<String>,
+        /// The operation id (for example `pages-project-get-project`).
+        operation: &'static str,
+        /// Which kind of credential the request carried.
+        auth: AuthScheme,
+    },
+    /// The response body could not be decoded: an HTML error page from the edge, truncated
+    /// or empty JSON, or a shape this client does not know.
+    #[error(
+        "{operation}: could not decode the HTTP {status} response ({source}){}; body starts: {}; \
+         if this persists, the API may have changed: report it with the body",
+        ray_suffix(ray_id.as_deref()),
+        excerpt_display(body_excerpt)
+    )]
+    Decode {
+        /// The HTTP status.
+        status: u16,
+        /// The operation id.
+        operation: &'static str,
+        /// The first ~512 characters of the body.
+        body_excerpt: String,
+        /// The `cf-ray` response header.
+        ray_id: Option<String>,
+        /// The JSON error.
+        source: serde_json::Error,
+    },
+    /// The request could not be sent or its response not read (DNS, connection, TLS, ...).
+    #[error(
+        "{operation}: could not reach the Cloudflare API ({source}); check the network, any \
+         proxy, and the base URL"
+    )]
+    Transport {
+        /// The operation id.
+        operation: &'static str,
+        /// The underlying error.
+        source: reqwest::Error,
+    },
+    /// An attempt took longer than the per-attempt timeout (retries included, if any).
+    #[error(
+        "{operation}: no complete response within {after:?}; retry later or raise the limit \
+         with ClientBuilder::timeout"
+    )]
+    Timeout {
+        /// The operation id.
+        operation: &'static str,
+        /// The per-attempt timeout that elapsed.
+        after: Duration,
+    },
+    /// A required request field or parameter was not set; raised before any request is made.
+    #[error("{operation}: the required field `{field}` was not set; set it before sending")]
+    MissingField {
+        /// The operation id.
+        operation: &'static str,
+        /// The field's name.
+        field: &'static str,
+    },
+    /// A path parameter's value cannot name a resource (empty, `.` or `..`); raised before any
+    /// request is made.
+    #[error(
+        "{operation}: the path parameter `{param}` cannot be {value:?}; pass the resource's \
+         real name or id"
+    )]
+    InvalidPathParam {
+        /// The operation id.
+        operation: &'static str,
+        /// The parameter's name.
+        param: String,
+        /// The rejected value.
+        value: String,
+    },
+    /// A successful response had `"result": null` where a value was expected.
+    #[error(
+        "{operation}: the API reported success but returned no result; use send_envelope() to \
+         inspect the whole response"
+    )]
+    MissingResult {
+        /// The operation id.
+        operation: &'static str,
+    },
+    /// The client is misconfigured (builder or environment).
+    #[error("client configuration: {0}")]
+    Config(String),
+    /// A request body could not be serialized to JSON.
+    #[error("could not encode the request body as JSON: {0}")]
+    Encode(#[source] serde_json::Error),
+}
+
+impl Error {
+    /// The Cloudflare error codes of an [`Error::Api`] (empty for other kinds).
+    pub fn codes(&self) -> Vec<i64> {
+        match self {
+            Error::Api { errors, .. } => errors.iter().map(|e| e.code).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The HTTP status, when a response was received.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api { status, .. } | Error::Decode { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The `cf-ray` id of the response, when there was one.
+    pub fn ray_id(&self) -> Option<&str> {
+        match self {
+            Error::Api { ray_id, .. } | Error::Decode { ray_id, .. } => ray_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The operation that failed, when the error belongs to one.
+    pub fn operation(&self) -> Option<&'static str> {
+        match self {
+            Error::Api { operation, .. }
+            | Error::Decode { operation, .. }
+            | Error::Transport { operation, .. }
+            | Error::Timeout { operation, .. }
+            | Error::MissingField { operation, .. }
+            | Error::InvalidPathParam { operation, .. }
+            | Error::MissingResult { operation } => Some(operation),
+            Error::Config(_) | Error::Encode(_) => None,
+        }
+    }
+
+    /// `true` for an API error with HTTP 404 (the resource does not exist).
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Error::Api { status: 404, .. })
+    }
+
+    /// `true` for an API error about the credentials: HTTP 401/403 or Cloudflare codes
+    /// 9106, 9107, 9109, 10000.
+    pub fn is_auth(&self) -> bool {
+        match self {
+            Error::Api { status, errors, .. } => is_auth_failure(*status, errors),
+            _ => false,
+        }
+    }
+
+    /// `true` for errors that a later retry might not hit (rate limits, server errors,
+    /// timeouts, transport failures).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Api { status, .. } | Error::Decode { status, .. } => {
+                matches!(status, 408 | 429) || *status >= 500
+            }
+            Error::Timeout { .. } | Error::Transport { .. } => true,
+            _ => false,
+        }
+    }
+}
+
+fn is_auth_failure(status: u16, errors: &[ApiMessage]) -> bool {
+    matches!(status, 401 | 403) || errors.iter().any(|e| AUTH_CODES.contains(&e.code))
+}
+
+fn ray_suffix(ray_id: Option<&str>) -> String {
+    ray_id.map(|r| format!(" (cf-ray {r})")).unwrap_or_default()
+}
+
+fn excerpt_display(excerpt: &str) -> String {
+    if excerpt.trim().is_empty() {
+        "<empty body>".to_owned()
+    } else {
+        format!("{excerpt:?}")
+    }
+}
+
+fn fmt_api(
+    status: &u16,
+    errors: &[ApiMessage],
+    messages: &[ApiMessage],
+    ray_id: &Option<String>,
+    operation: &&'static str,
+    auth: &AuthScheme,
+    f: &mut fmt::Formatter<'_>,
+) -> fmt::Result {
+    let status = *status;
+    if is_auth_failure(status, errors) {
+        write!(
+            f,
+            "{operation}: Cloudflare rejected the credentials (HTTP {status}"
+        )?;
+    } else {
+        write!(f, "{operation}: the API answered HTTP {status}")?;
+    }
+    let list = if errors.is_empty() { messages } else { errors };
+    for (i, m) in list.iter().enumerate() {
+        f.write_str(if i == 0 { ": " } else { "; " })?;
+        write!(f, "{m}")?;
+    }
+    if is_auth_failure(status, errors) {
+        f.write_str(")")?;
+    }
+    if let Some(ray) = ray_id {
+        write!(f, " [cf-ray {ray}]")?;
+    }
+    if is_auth_failure(status, errors) {
+        match auth {
+            AuthScheme::ApiKey => write!(
+                f,
+                "; the request used {auth}: check that CLOUDFLARE_EMAIL is the account's \
+                 e-mail address and CLOUDFLARE_API_KEY its current global API key, or switch \
+                 to an API token"
+            ),
+            AuthScheme::ApiToken => write!(
+                f,
+                "; the request used {auth}: check that the token is active, not expired or \
+                 IP-restricted, and has the \"Cloudflare Pages\" permission (Read, or Edit for \
+                 changes) on this account"
+            ),
+        }
+    } else {
+        match status {
+            404 => f.write_str("; check the account id and the project/deployment names"),
+            429 => f.write_str("; rate limited: wait a while before retrying"),
+            400 | 409 | 422 => f.write_str("; fix the request as the errors describe"),
+            s if s >= 500 => f.write_str("; a Cloudflare-side problem: retry later"),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The first ~512 characters of a body, cut at a character boundary.
+pub(crate) fn excerpt(body: &[u8]) -> String {
+    const MAX: usize = 512;
+    let text = String::from_utf8_lossy(&body[..body.len().min(MAX * 4)]);
+    match text.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.into_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpt_is_char_boundary_safe() {
+        let body = "ü".repeat(600);
+        let e = excerpt(body.as_bytes());
+        assert_eq!(e.chars().count(), 513);
+        assert!(e.ends_with('…'));
+        assert_eq!(excerpt(b""), "");
+        // A multi-byte char split by the byte cap becomes a replacement char, never a panic.
+        let body = "€".repeat(2000);
+        assert!(excerpt(body.as_bytes()).chars().count() <= 513);
+    }
+
+    #[test]
+    fn api_display_mentions_credential_kind() {
+        let e = Error::Api {
+            status: 403,
+            errors: vec![ApiMessage::new(10000, "Authentication error")],
+            messages: vec![],
+            ray_id: Some("abc-LHR".into()),
+            operation: "op",
+            auth: AuthScheme::ApiToken,
+        };
+        let s = e.to_string();
+        assert!(s.contains("API token"), "{s}");
+        assert!(s.contains("abc-LHR"), "{s}");
+        assert!(s.contains("Authentication error (code 10000)"), "{s}");
+        assert!(e.is_auth());
+        assert_eq!(e.codes(), vec![10000]);
+    }
+}

@@ -1,0 +1,283 @@
+//! A description of one API call, rebuilt into a fresh HTTP request for every attempt.
+
+use std::fmt::{self, Display, Write as _};
+
+use bytes::Bytes;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use reqwest::Method;
+use serde::Serialize;
+
+use super::error::Error;
+
+/// Everything but RFC 3986 "unreserved" (`A-Z a-z 0-9 - . _ ~`) is encoded: one path segment
+/// (so `/`, `?`, `#`, `%`, spaces and non-ASCII are escaped) or one query name/value.
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// The body of a request, kept in a form that can be sent again on a retry.
+#[derive(Clone, Debug, Default)]
+enum Body {
+    #[default]
+    None,
+    /// Serialized once; `Bytes` makes each attempt's copy free.
+    Json(Bytes),
+    /// Text fields of a `multipart/form-data` body.
+    Multipart(Vec<(&'static str, String)>),
+}
+
+/// One API call: method, path template and its parameters, query and body.
+///
+/// Generated builders create these and hand them to [`Client::execute`](crate::Client::execute);
+/// it can also be used directly for operations the generated surface does not cover.
+///
+/// ```
+/// use pages_api_client::{ApiRequest, Method};
+///
+/// let req = ApiRequest::new(
+///     Method::GET,
+///     "/accounts/{account_id}/pages/projects/{project_name}",
+///     "pages-project-get-project",
+/// )
+/// .path_param("account_id", "023e105f4ecef8ad9ca31a8372d0c353")
+/// .path_param("project_name", "my project/ü")
+/// .query("page", Some(2))
+/// .query("per_page", None::<u32>);
+/// assert_eq!(
+///     req.path_and_query().unwrap(),
+///     "/accounts/023e105f4ecef8ad9ca31a8372d0c353/pages/projects/my%20project%2F%C3%BC?page=2"
+/// );
+/// ```
+#[derive(Clone)]
+pub struct ApiRequest {
+    method: Method,
+    path_template: &'static str,
+    operation_id: &'static str,
+    /// `(name, already-encoded value)`.
+    path_params: Vec<(String, String)>,
+    /// Path parameter values that cannot be sent (`""`, `.`, `..`): `(name, value)`.
+    invalid_param: Option<(String, String)>,
+    /// `(name, value)`, not yet encoded.
+    query: Vec<(&'static str, String)>,
+    body: Body,
+}
+
+impl ApiRequest {
+    /// A request for `operation_id` to `path_template` (`/accounts/{account_id}/...`, relative
+    /// to the client's base URL).
+    pub fn new(method: Method, path_template: &'static str, operation_id: &'static str) -> Self {
+        Self {
+            method,
+            path_template,
+            operation_id,
+            path_params: Vec::new(),
+            invalid_param: None,
+            query: Vec::new(),
+            body: Body::None,
+        }
+    }
+
+    /// Fills the `{name}` placeholder of the path template with `value`, percent-encoded as a
+    /// single path segment (`/`, `?`, `#`, `%`, spaces and non-ASCII are escaped).
+    ///
+    /// An empty value, `.` or `..` would address a different resource, so sending such a
+    /// request fails with [`Error::InvalidPathParam`] instead.
+    pub fn path_param(mut self, name: &str, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        if matches!(value, "" | "." | "..") && self.invalid_param.is_none() {
+            self.invalid_param = Some((name.to_owned(), value.to_owned()));
+        }
+        let encoded = utf8_percent_encode(value, COMPONENT).to_string();
+        match self.path_params.iter_mut().find(|(n, _)| n == name) {
+            Some(slot) => slot.1 = encoded,
+            None => self.path_params.push((name.to_owned(), encoded)),
+        }
+        self
+    }
+
+    /// Adds `name=value` to the query string; `None` leaves it out.
+    pub fn query(mut self, name: &'static str, value: Option<impl Display>) -> Self {
+        if let Some(value) = value {
+            self.query.push((name, value.to_string()));
+        }
+        self
+    }
+
+    /// Sets a JSON body, serialized once now.
+    pub fn json_body<B: Serialize + ?Sized>(mut self, body: &B) -> Result<Self, Error> {
+        let bytes = serde_json::to_vec(body).map_err(Error::Encode)?;
+        self.body = Body::Json(Bytes::from(bytes));
+        Ok(self)
+    }
+
+    /// Sets the JSON body `{}` (for operations that require a body but take no fields).
+    pub fn empty_json_body(mut self) -> Self {
+        self.body = Body::Json(Bytes::from_static(b"{}"));
+        self
+    }
+
+    /// Adds a text field to a `multipart/form-data` body; `None` leaves the field out (the
+    /// body is multipart from the first call on, even if every field is `None`).
+    pub fn multipart_text(mut self, name: &'static str, value: Option<impl Display>) -> Self {
+        let fields = match &mut self.body {
+            Body::Multipart(fields) => fields,
+            other => {
+                *other = Body::Multipart(Vec::new());
+                match other {
+                    Body::Multipart(fields) => fields,
+                    _ => unreachable!("just set"),
+                }
+            }
+        };
+        if let Some(value) = value {
+            fields.push((name, value.to_string()));
+        }
+        self
+    }
+
+    /// The HTTP method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The path template, with placeholders (what tracing records).
+    pub fn path_template(&self) -> &'static str {
+        self.path_template
+    }
+
+    /// The operation id.
+    pub fn operation_id(&self) -> &'static str {
+        self.operation_id
+    }
+
+    /// The filled path and the encoded query string, relative to the base URL.
+    ///
+    /// Fails with [`Error::MissingField`] when a placeholder was never filled and with
+    /// [`Error::InvalidPathParam`] for an empty, `.` or `..` value.
+    pub fn path_and_query(&self) -> Result<String, Error> {
+        if let Some((param, value)) = &self.invalid_param {
+            return Err(Error::InvalidPathParam {
+                operation: self.operation_id,
+                param: param.clone(),
+                value: value.clone(),
+            });
+        }
+        let mut out = String::with_capacity(self.path_template.len() + 64);
+        let mut rest = self.path_template;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let Some(close) = after.find('}') else {
+                out.push_str(&rest[open..]);
+                rest = "";
+                break;
+            };
+            let name: &'static str = &after[..close];
+            let value =
+                self.path_params
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .ok_or(Error::MissingField {
+                        operation: self.operation_id,
+                        field: name,
+                    })?;
+            out.push_str(&value.1);
+            rest = &after[close + 1..];
+        }
+        out.push_str(rest);
+        for (i, (name, value)) in self.query.iter().enumerate() {
+            out.push(if i == 0 { '?' } else { '&' });
+            // Writing to a String cannot fail.
+            let _ = write!(
+                out,
+                "{}={}",
+                utf8_percent_encode(name, COMPONENT),
+                utf8_percent_encode(value, COMPONENT)
+            );
+        }
+        Ok(out)
+    }
+
+    /// Attaches the body to a request builder; called once per attempt.
+    pub(crate) fn attach_body(&self, builder: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.body {
+            Body::None => builder,
+            Body::Json(bytes) => builder
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(bytes.clone()),
+            Body::Multipart(fields) => {
+                let form = fields
+                    .iter()
+                    .fold(reqwest::multipart::Form::new(), |form, (name, value)| {
+                        form.text(*name, value.clone())
+                    });
+                builder.multipart(form)
+            }
+        }
+    }
+}
+
+impl fmt::Debug for ApiRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Bodies may hold secrets (environment variables); show only their kind and size.
+        let body = match &self.body {
+            Body::None => "none".to_owned(),
+            Body::Json(b) => format!("json ({} bytes)", b.len()),
+            Body::Multipart(f) => format!("multipart ({} fields)", f.len()),
+        };
+        f.debug_struct("ApiRequest")
+            .field("method", &self.method)
+            .field("path_template", &self.path_template)
+            .field("operation_id", &self.operation_id)
+            .field("path_params", &self.path_params)
+            .field("query", &self.query)
+            .field("body", &format_args!("{body}"))
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fills_and_encodes() {
+        let req = ApiRequest::new(Method::GET, "/a/{x}/b/{y}", "op")
+            .path_param("y", "my project/ü?#%")
+            .path_param("x", "A-z_0.9~");
+        assert_eq!(
+            req.path_and_query().unwrap(),
+            "/a/A-z_0.9~/b/my%20project%2F%C3%BC%3F%23%25"
+        );
+    }
+
+    #[test]
+    fn missing_and_invalid_params() {
+        let req = ApiRequest::new(Method::GET, "/a/{x}", "op");
+        assert!(matches!(
+            req.path_and_query(),
+            Err(Error::MissingField { field: "x", .. })
+        ));
+        for bad in ["", ".", ".."] {
+            let req = ApiRequest::new(Method::GET, "/a/{x}", "op").path_param("x", bad);
+            assert!(matches!(
+                req.path_and_query(),
+                Err(Error::InvalidPathParam { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn query_encoding() {
+        let req = ApiRequest::new(Method::GET, "/a", "op")
+            .query("env", Some("pre view&x=1"))
+            .query("skip", None::<&str>)
+            .query("n", Some(3));
+        assert_eq!(
+            req.path_and_query().unwrap(),
+            "/a?env=pre%20view%26x%3D1&n=3"
+        );
+    }
+}

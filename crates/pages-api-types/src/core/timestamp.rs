@@ -1,0 +1,397 @@
+//! RFC 3339 date-times, with the missing-offset form Cloudflare sometimes sends.
+
+use std::fmt::{self, Write as _};
+use std::str::FromStr;
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
+
+/// A point in time, as the API's `format: date-time` strings describe it.
+///
+/// Accepted forms (by [`FromStr`] and [`Deserialize`]):
+///
+/// * RFC 3339 with an offset: `2021-03-09T00:55:03.923456Z`, `2021-03-09T02:55:03+02:00`;
+/// * the same without an offset, which some Cloudflare endpoints send and which is taken as
+///   UTC: `2021-03-09T00:58:59.045655`;
+/// * fractional seconds of any length (0 to 9 digits are exact; further digits are below a
+///   nanosecond and are dropped); `T` may also be written `t` or a space, `Z` also `z`, and an
+///   offset also as `+0200`.
+///
+/// The value is held in UTC and written ([`Display`](fmt::Display), [`Serialize`]) as RFC 3339
+/// with a `Z` offset and the shortest exact fraction: `2021-03-09T00:55:03.923456Z`.
+///
+/// ```
+/// use pages_api_types::Timestamp;
+///
+/// let with_offset: Timestamp = "2021-03-09T02:55:03+02:00".parse().unwrap();
+/// let without: Timestamp = "2021-03-09T00:55:03".parse().unwrap();
+/// assert_eq!(with_offset, without);
+/// assert_eq!(without.to_string(), "2021-03-09T00:55:03Z");
+/// assert!("yesterday".parse::<Timestamp>().is_err());
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(OffsetDateTime);
+
+impl Timestamp {
+    /// The current time.
+    pub fn now() -> Self {
+        Self(OffsetDateTime::now_utc())
+    }
+
+    /// The time `seconds` after the Unix epoch, if representable.
+    pub fn from_unix_timestamp(seconds: i64) -> Option<Self> {
+        OffsetDateTime::from_unix_timestamp(seconds).ok().map(Self)
+    }
+
+    /// The time as a [`time::OffsetDateTime`] (in UTC).
+    pub fn as_offset_date_time(&self) -> OffsetDateTime {
+        self.0
+    }
+
+    /// Seconds since the Unix epoch.
+    pub fn unix_timestamp(&self) -> i64 {
+        self.0.unix_timestamp()
+    }
+}
+
+impl From<OffsetDateTime> for Timestamp {
+    /// Converts to UTC (keeps the instant). A value at the very edge of `time`'s range that
+    /// has no UTC equivalent keeps its offset.
+    fn from(value: OffsetDateTime) -> Self {
+        Self(value.checked_to_offset(UtcOffset::UTC).unwrap_or(value))
+    }
+}
+
+impl From<Timestamp> for OffsetDateTime {
+    fn from(value: Timestamp) -> Self {
+        value.0
+    }
+}
+
+impl fmt::Debug for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Timestamp({self})")
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let t = self.0;
+        let year = t.year();
+        if (0..=9999).contains(&year) {
+            write!(f, "{year:04}")?;
+        } else {
+            write!(f, "{year:+07}")?;
+        }
+        write!(
+            f,
+            "-{:02}-{:02}T{:02}:{:02}:{:02}",
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        )?;
+        let mut nanos = t.nanosecond();
+        if nanos != 0 {
+            let mut width = 9;
+            while nanos.is_multiple_of(10) {
+                nanos /= 10;
+                width -= 1;
+            }
+            write!(f, ".{nanos:0width$}")?;
+        }
+        let offset = t.offset();
+        if offset.is_utc() {
+            f.write_char('Z')
+        } else {
+            // Only reachable for values at the edge of `time`'s range (see `From`).
+            let (h, m, _) = offset.as_hms();
+            let sign = if offset.is_negative() { '-' } else { '+' };
+            write!(f, "{sign}{:02}:{:02}", h.unsigned_abs(), m.unsigned_abs())
+        }
+    }
+}
+
+/// Why a string is not a [`Timestamp`]; its `Display` names the string.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimestampParseError {
+    input: String,
+    reason: &'static str,
+}
+
+impl TimestampParseError {
+    /// The string that failed to parse.
+    pub fn input(&self) -> &str {
+        &self.input
+    }
+}
+
+impl fmt::Display for TimestampParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "invalid timestamp {:?}: {}; expected RFC 3339 such as \"2021-03-09T00:55:03.923456Z\"",
+            self.input, self.reason
+        )
+    }
+}
+
+impl std::error::Error for TimestampParseError {}
+
+impl FromStr for Timestamp {
+    type Err = TimestampParseError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        parse(s).map(Self).map_err(|reason| TimestampParseError {
+            input: s.to_owned(),
+            reason,
+        })
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TimestampVisitor;
+
+        impl Visitor<'_> for TimestampVisitor {
+            type Value = Timestamp;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an RFC 3339 date-time string")
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Timestamp, E> {
+                v.parse().map_err(E::custom)
+            }
+        }
+
+        deserializer.deserialize_str(TimestampVisitor)
+    }
+}
+
+/// A byte cursor over the input.
+struct Cursor<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl Cursor<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn eat(&mut self, expected: &[u8], reason: &'static str) -> Result<u8, &'static str> {
+        match self.peek() {
+            Some(b) if expected.contains(&b) => {
+                self.pos += 1;
+                Ok(b)
+            }
+            _ => Err(reason),
+        }
+    }
+
+    fn number(&mut self, digits: usize, reason: &'static str) -> Result<u32, &'static str> {
+        let end = self.pos + digits;
+        let slice = self.bytes.get(self.pos..end).ok_or(reason)?;
+        let mut n = 0;
+        for &b in slice {
+            if !b.is_ascii_digit() {
+                return Err(reason);
+            }
+            n = n * 10 + u32::from(b - b'0');
+        }
+        self.pos = end;
+        Ok(n)
+    }
+}
+
+fn parse(s: &str) -> Result<OffsetDateTime, &'static str> {
+    let mut c = Cursor {
+        bytes: s.as_bytes(),
+        pos: 0,
+    };
+    let year = c.number(4, "the date must start with a four-digit year")?;
+    c.eat(b"-", "expected '-' after the year")?;
+    let month = c.number(2, "expected a two-digit month")?;
+    c.eat(b"-", "expected '-' after the month")?;
+    let day = c.number(2, "expected a two-digit day")?;
+    c.eat(b"Tt ", "expected 'T' between date and time")?;
+    let hour = c.number(2, "expected a two-digit hour")?;
+    c.eat(b":", "expected ':' after the hour")?;
+    let minute = c.number(2, "expected two-digit minutes")?;
+    c.eat(b":", "expected ':' after the minutes")?;
+    let second = c.number(2, "expected two-digit seconds")?;
+
+    let mut nanos = 0u32;
+    if c.peek() == Some(b'.') {
+        c.pos += 1;
+        let start = c.pos;
+        while c.peek().is_some_and(|b| b.is_ascii_digit()) {
+            let digit = u32::from(c.bytes[c.pos] - b'0');
+            if c.pos - start < 9 {
+                nanos = nanos * 10 + digit;
+            }
+            c.pos += 1;
+        }
+        let len = c.pos - start;
+        if len == 0 {
+            return Err("expected digits after the decimal point");
+        }
+        for _ in len..9 {
+            nanos *= 10;
+        }
+    }
+
+    let offset = match c.peek() {
+        None => UtcOffset::UTC,
+        Some(b'Z' | b'z') => {
+            c.pos += 1;
+            UtcOffset::UTC
+        }
+        Some(sign @ (b'+' | b'-')) => {
+            c.pos += 1;
+            let h = c.number(2, "expected a two-digit offset hour")?;
+            if c.peek() == Some(b':') {
+                c.pos += 1;
+            }
+            let m = c.number(2, "expected two-digit offset minutes")?;
+            if h > 23 || m > 59 {
+                return Err("the offset is out of range");
+            }
+            let (h, m) = (h as i8, m as i8);
+            let (h, m) = if sign == b'-' { (-h, -m) } else { (h, m) };
+            UtcOffset::from_hms(h, m, 0).map_err(|_| "the offset is out of range")?
+        }
+        Some(_) => return Err("unexpected characters after the seconds"),
+    };
+    if c.pos != c.bytes.len() {
+        return Err("unexpected characters after the offset");
+    }
+
+    let month = u8::try_from(month)
+        .ok()
+        .and_then(|m| Month::try_from(m).ok())
+        .ok_or("the month is out of range")?;
+    let date = Date::from_calendar_date(year as i32, month, day as u8)
+        .map_err(|_| "the day does not exist in that month")?;
+    let time = Time::from_hms_nano(hour as u8, minute as u8, second as u8, nanos)
+        .map_err(|_| "the time of day is out of range")?;
+    PrimitiveDateTime::new(date, time)
+        .assume_offset(offset)
+        .checked_to_offset(UtcOffset::UTC)
+        .ok_or("the date is out of range")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn accepts_utc_with_micros() {
+        let t = ts("2021-03-09T00:55:03.923456Z");
+        assert_eq!(t.unix_timestamp(), 1_615_251_303);
+        assert_eq!(t.as_offset_date_time().nanosecond(), 923_456_000);
+        assert_eq!(t.to_string(), "2021-03-09T00:55:03.923456Z");
+    }
+
+    #[test]
+    fn accepts_numeric_offsets() {
+        let t = ts("2021-03-09T02:55:03.923456+02:00");
+        assert_eq!(t, ts("2021-03-09T00:55:03.923456Z"));
+        assert_eq!(ts("2021-03-08T19:55:03-05:00"), ts("2021-03-09T00:55:03Z"));
+        assert_eq!(ts("2021-03-09T02:55:03+0200"), ts("2021-03-09T00:55:03Z"));
+        assert_eq!(ts("2021-03-09t00:55:03z"), ts("2021-03-09T00:55:03Z"));
+        assert_eq!(ts("2021-03-09 00:55:03Z"), ts("2021-03-09T00:55:03Z"));
+    }
+
+    #[test]
+    fn accepts_missing_offset_as_utc() {
+        let t = ts("2021-03-09T00:58:59.045655");
+        assert_eq!(t.to_string(), "2021-03-09T00:58:59.045655Z");
+        assert_eq!(t.as_offset_date_time().offset(), UtcOffset::UTC);
+    }
+
+    #[test]
+    fn fractions_of_any_length() {
+        assert_eq!(
+            ts("2021-03-09T00:55:03Z").to_string(),
+            "2021-03-09T00:55:03Z"
+        );
+        assert_eq!(
+            ts("2021-03-09T00:55:03.5Z").to_string(),
+            "2021-03-09T00:55:03.5Z"
+        );
+        assert_eq!(
+            ts("2021-03-09T00:55:03.123456789Z").to_string(),
+            "2021-03-09T00:55:03.123456789Z"
+        );
+        assert_eq!(
+            ts("2021-03-09T00:55:03.1234567891234Z").to_string(),
+            "2021-03-09T00:55:03.123456789Z"
+        );
+        assert_eq!(
+            ts("2021-03-09T00:55:03.100Z").to_string(),
+            "2021-03-09T00:55:03.1Z"
+        );
+    }
+
+    #[test]
+    fn rejects_bad_strings() {
+        for bad in [
+            "",
+            "yesterday",
+            "2021-03-09",
+            "2021-03-09T00:55",
+            "2021-13-09T00:55:03Z",
+            "2021-02-30T00:55:03Z",
+            "2021-03-09T24:00:00Z",
+            "2021-03-09T00:55:03.Z",
+            "2021-03-09T00:55:03+2:00",
+            "2021-03-09T00:55:03Zjunk",
+            "2021-03-09T00:55:03+25:00",
+        ] {
+            let err = bad.parse::<Timestamp>().unwrap_err();
+            assert_eq!(err.input(), bad);
+            assert!(err.to_string().contains(&format!("{bad:?}")), "{err}");
+        }
+    }
+
+    #[test]
+    fn serde_round_trip_and_error() {
+        let t: Timestamp = serde_json::from_str(r#""2021-03-09T02:55:03+02:00""#).unwrap();
+        assert_eq!(
+            serde_json::to_string(&t).unwrap(),
+            r#""2021-03-09T00:55:03Z""#
+        );
+        let back: Timestamp = serde_json::from_str(&serde_json::to_string(&t).unwrap()).unwrap();
+        assert_eq!(back, t);
+
+        let err = serde_json::from_str::<Timestamp>(r#""not a date""#).unwrap_err();
+        assert!(err.to_string().contains("\"not a date\""), "{err}");
+        assert!(serde_json::from_str::<Timestamp>("12").is_err());
+    }
+
+    #[test]
+    fn ordering_and_conversions() {
+        let a = ts("2021-03-09T00:55:03Z");
+        let b = ts("2021-03-09T00:55:04+00:00");
+        assert!(a < b);
+        let odt: OffsetDateTime = b.into();
+        assert_eq!(Timestamp::from(odt), b);
+        assert_eq!(Timestamp::from_unix_timestamp(1_615_251_303), Some(a));
+        assert!(Timestamp::now() > a);
+        assert_eq!(format!("{a:?}"), "Timestamp(2021-03-09T00:55:03Z)");
+    }
+}
