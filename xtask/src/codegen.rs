@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::error::SpecError;
 use crate::ir::Api;
 use crate::write::OutputFile;
-use crate::{emit_client, emit_types, format, load, normalize, overlay};
+use crate::{emit_client, emit_examples, emit_types, format, load, normalize, overlay};
 
 pub const SPEC: &str = "spec/pages.json";
 pub const OVERLAY: &str = "spec/overlay.json";
@@ -18,6 +18,7 @@ pub const RESOLVED_SPEC: &str = "spec/pages.resolved.json";
 pub const TYPES_CRATE: &str = "crates/pages-api-types";
 pub const CLIENT_CRATE: &str = "crates/pages-api-client";
 pub const GENERATED_MODULE: &str = "src/generated.rs";
+pub const EXAMPLES_TEST: &str = "crates/pages-api-types/tests/spec_examples.rs";
 
 /// A problem in one input file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,16 +37,25 @@ impl std::error::Error for InputError {}
 
 /// The workspace root (the xtask crate sits one level below it).
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask has a parent directory").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask has a parent directory")
+        .to_path_buf()
 }
 
 /// Reads and parses a JSON input file.
 pub fn read_json(path: &Path, label: &str) -> Result<Value, InputError> {
     let text = fs::read_to_string(path).map_err(|e| InputError {
         file: label.to_string(),
-        error: SpecError::new("#", format!("expected a readable file at {}: {e}", path.display())),
+        error: SpecError::new(
+            "#",
+            format!("expected a readable file at {}: {e}", path.display()),
+        ),
     })?;
-    load::parse_json(&text).map_err(|error| InputError { file: label.to_string(), error })
+    load::parse_json(&text).map_err(|error| InputError {
+        file: label.to_string(),
+        error,
+    })
 }
 
 /// The repaired Pages document and its IR.
@@ -55,11 +65,21 @@ pub struct Prepared {
 }
 
 /// Load, fix-ups, parse and normalize.
-pub fn prepare(spec: &Value, spec_label: &str, overlay_doc: &Value) -> Result<Prepared, InputError> {
-    let in_spec = |error| InputError { file: spec_label.to_string(), error };
+pub fn prepare(
+    spec: &Value,
+    spec_label: &str,
+    overlay_doc: &Value,
+) -> Result<Prepared, InputError> {
+    let in_spec = |error| InputError {
+        file: spec_label.to_string(),
+        error,
+    };
     let mut resolved = load::select_pages(spec).map_err(in_spec)?;
     load::canonicalize(&mut resolved);
-    overlay::apply(&mut resolved, overlay_doc).map_err(|error| InputError { file: OVERLAY.to_string(), error })?;
+    overlay::apply(&mut resolved, overlay_doc).map_err(|error| InputError {
+        file: OVERLAY.to_string(),
+        error,
+    })?;
     let parsed = load::parse_openapi(&resolved).map_err(in_spec)?;
     let api = normalize::normalize(&parsed).map_err(in_spec)?;
     Ok(Prepared { resolved, api })
@@ -68,13 +88,37 @@ pub fn prepare(spec: &Value, spec_label: &str, overlay_doc: &Value) -> Result<Pr
 /// The generated files of both crates plus the resolved document, paths relative to the
 /// workspace root.
 pub fn render(prepared: &Prepared, spec_label: &str) -> Result<Vec<OutputFile>, String> {
-    let types = format::format_module(emit_types::emit(&prepared.api), &format::header("//", spec_label))?;
-    let client = format::format_module(emit_client::emit(&prepared.api), &format::header("//", spec_label))?;
-    let resolved = serde_json::to_string_pretty(&prepared.resolved).map_err(|e| e.to_string())? + "\n";
+    let types = format::format_module(
+        emit_types::emit(&prepared.api),
+        &format::header("//", spec_label),
+    )?;
+    let client = format::format_module(
+        emit_client::emit(&prepared.api),
+        &format::header("//", spec_label),
+    )?;
+    let examples = format::format_module(
+        emit_examples::emit(&prepared.api),
+        &format::header("//", spec_label),
+    )?;
+    let resolved =
+        serde_json::to_string_pretty(&prepared.resolved).map_err(|e| e.to_string())? + "\n";
     Ok(vec![
-        OutputFile { path: Path::new(TYPES_CRATE).join(GENERATED_MODULE), contents: types },
-        OutputFile { path: Path::new(CLIENT_CRATE).join(GENERATED_MODULE), contents: client },
-        OutputFile { path: RESOLVED_SPEC.into(), contents: resolved },
+        OutputFile {
+            path: Path::new(TYPES_CRATE).join(GENERATED_MODULE),
+            contents: types,
+        },
+        OutputFile {
+            path: Path::new(CLIENT_CRATE).join(GENERATED_MODULE),
+            contents: client,
+        },
+        OutputFile {
+            path: EXAMPLES_TEST.into(),
+            contents: examples,
+        },
+        OutputFile {
+            path: RESOLVED_SPEC.into(),
+            contents: resolved,
+        },
     ])
 }
 
@@ -85,7 +129,10 @@ pub fn spec_label(path: &Path, root: &Path) -> String {
     let root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     match absolute.strip_prefix(&root) {
         Ok(relative) => relative.to_string_lossy().replace('\\', "/"),
-        Err(_) => path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        Err(_) => path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
     }
 }
 
@@ -102,14 +149,21 @@ pub fn generate(root: &Path, spec_path: &Path) -> Result<Vec<OutputFile>, String
 /// hand-written sources are copied beside the generated modules, with this workspace's
 /// manifest settings and lock file, so `cargo check --manifest-path OUT/pages-api-client/Cargo.toml`
 /// builds them outside this repository.
-pub fn standalone(root: &Path, out: &Path, files: Vec<OutputFile>) -> Result<Vec<OutputFile>, String> {
+pub fn standalone(
+    root: &Path,
+    out: &Path,
+    files: Vec<OutputFile>,
+) -> Result<Vec<OutputFile>, String> {
     let mut standalone = Vec::new();
     for krate in [TYPES_CRATE, CLIENT_CRATE] {
         let name = Path::new(krate).file_name().unwrap();
         for relative in crate_files(&root.join(krate))? {
             let contents = fs::read_to_string(root.join(krate).join(&relative))
                 .map_err(|e| format!("cannot read {krate}/{}: {e}", relative.display()))?;
-            standalone.push(OutputFile { path: Path::new(name).join(relative), contents });
+            standalone.push(OutputFile {
+                path: Path::new(name).join(relative),
+                contents,
+            });
         }
     }
     for file in files {
@@ -118,12 +172,22 @@ pub fn standalone(root: &Path, out: &Path, files: Vec<OutputFile>) -> Result<Vec
             Err(_) => PathBuf::from("openapi.json"),
         };
         standalone.retain(|f| f.path != path);
-        standalone.push(OutputFile { path, contents: file.contents });
+        standalone.push(OutputFile {
+            path,
+            contents: file.contents,
+        });
     }
-    let manifest = fs::read_to_string(root.join("Cargo.toml")).map_err(|e| format!("cannot read Cargo.toml: {e}"))?;
-    standalone.push(OutputFile { path: "Cargo.toml".into(), contents: standalone_manifest(&manifest) });
+    let manifest = fs::read_to_string(root.join("Cargo.toml"))
+        .map_err(|e| format!("cannot read Cargo.toml: {e}"))?;
+    standalone.push(OutputFile {
+        path: "Cargo.toml".into(),
+        contents: standalone_manifest(&manifest),
+    });
     if let Ok(lock) = fs::read_to_string(root.join("Cargo.lock")) {
-        standalone.push(OutputFile { path: "Cargo.lock".into(), contents: lock });
+        standalone.push(OutputFile {
+            path: "Cargo.lock".into(),
+            contents: lock,
+        });
     }
     let _ = out;
     Ok(standalone)
@@ -134,7 +198,8 @@ fn crate_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let mut found = Vec::new();
     let mut pending = vec![PathBuf::new()];
     while let Some(relative) = pending.pop() {
-        let entries = fs::read_dir(dir.join(&relative)).map_err(|e| format!("cannot list {}: {e}", dir.join(&relative).display()))?;
+        let entries = fs::read_dir(dir.join(&relative))
+            .map_err(|e| format!("cannot list {}: {e}", dir.join(&relative).display()))?;
         for entry in entries.flatten() {
             let path = relative.join(entry.file_name());
             if entry.file_name() == "target" {

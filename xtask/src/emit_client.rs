@@ -8,7 +8,6 @@ use quote::quote;
 use crate::emit_types::{TypePaths, doc_attrs, ident, type_tokens};
 use crate::ir::*;
 
-
 /// The whole `crates/pages-api-client/src/generated.rs`, unformatted.
 pub fn emit(api: &Api) -> TokenStream {
     let accessors = api.resources.iter().map(|r| {
@@ -29,9 +28,16 @@ pub fn emit(api: &Api) -> TokenStream {
 
 fn emit_resource(resource: &Resource) -> TokenStream {
     let ty = ident(&resource.type_name);
-    let doc = doc_attrs(&format!("The {} operations; get one from [`Client::{}`].", resource.name.replace('_', " "), resource.name));
+    let doc = doc_attrs(&format!(
+        "The {} operations; get one from [`Client::{}`].",
+        resource.name.replace('_', " "),
+        resource.name
+    ));
     let constructors = resource.operations.iter().map(emit_constructor);
-    let builders = resource.operations.iter().map(|op| emit_builder(resource, op));
+    let builders = resource
+        .operations
+        .iter()
+        .map(|op| emit_builder(resource, op));
     quote! {
         #doc
         #[derive(Clone, Copy, Debug)]
@@ -45,7 +51,10 @@ fn emit_resource(resource: &Resource) -> TokenStream {
 
 /// Arguments of the constructor: path parameters, then required query parameters.
 fn arguments(op: &Operation) -> Vec<&Param> {
-    op.path_params.iter().chain(op.query_params.iter().filter(|p| p.required)).collect()
+    op.path_params
+        .iter()
+        .chain(op.query_params.iter().filter(|p| p.required))
+        .collect()
 }
 
 fn operation_doc(op: &Operation) -> String {
@@ -54,11 +63,18 @@ fn operation_doc(op: &Operation) -> String {
         doc.push_str(op.summary.trim_end_matches('.'));
         doc.push_str(".\n\n");
     }
-    if !op.description.is_empty() && op.description.trim_end_matches('.') != op.summary.trim_end_matches('.') {
+    if !op.description.is_empty()
+        && op.description.trim_end_matches('.') != op.summary.trim_end_matches('.')
+    {
         doc.push_str(&op.description);
         doc.push_str("\n\n");
     }
-    doc.push_str(&format!("`{} {}` (`{}`)", op.http_method.as_str(), op.path, op.id));
+    doc.push_str(&format!(
+        "`{} {}` (`{}`)",
+        op.http_method.as_str(),
+        op.path,
+        op.id
+    ));
     doc
 }
 
@@ -80,12 +96,20 @@ fn emit_constructor(op: &Operation) -> TokenStream {
         .iter()
         .map(|p| {
             let name = ident(&p.name);
-            if p.ty == TypeRef::String { quote!(#name: #name.into()) } else { quote!(#name) }
+            if p.ty == TypeRef::String {
+                quote!(#name: #name.into())
+            } else {
+                quote!(#name)
+            }
         })
         .collect();
     inits.extend(setters(op).into_iter().map(|s| {
         let name = ident(&s.name);
-        if s.tristate { quote!(#name: Default::default()) } else { quote!(#name: None) }
+        if s.tristate {
+            quote!(#name: Default::default())
+        } else {
+            quote!(#name: None)
+        }
     }));
     quote! {
         #doc
@@ -109,7 +133,13 @@ fn setters(op: &Operation) -> Vec<Setter<'_>> {
         .query_params
         .iter()
         .filter(|p| !p.required)
-        .map(|p| Setter { name: p.name.clone(), doc: &p.doc, ty: p.ty.clone(), tristate: false, required: false })
+        .map(|p| Setter {
+            name: p.name.clone(),
+            doc: &p.doc,
+            ty: p.ty.clone(),
+            tristate: false,
+            required: false,
+        })
         .collect();
     fn field_setter(f: &Field) -> Setter<'_> {
         Setter {
@@ -121,8 +151,16 @@ fn setters(op: &Operation) -> Vec<Setter<'_>> {
         }
     }
     match &op.body {
-        Body::JsonStruct { fields, .. } | Body::Multipart(fields) => out.extend(fields.iter().map(field_setter)),
-        Body::Json(ty) => out.push(Setter { name: "body".into(), doc: "The request body.", ty: ty.clone(), tristate: false, required: true }),
+        Body::JsonStruct { fields, .. } | Body::Multipart(fields) => {
+            out.extend(fields.iter().map(field_setter))
+        }
+        Body::Json(ty) => out.push(Setter {
+            name: "body".into(),
+            doc: "The request body.",
+            ty: ty.clone(),
+            tristate: false,
+            required: true,
+        }),
         Body::None | Body::EmptyJson => {}
     }
     out
@@ -141,13 +179,21 @@ fn emit_builder(resource: &Resource, op: &Operation) -> TokenStream {
     let args = arguments(op);
     let arg_fields = args.iter().map(|p| {
         let name = ident(&p.name);
-        let ty = if p.ty == TypeRef::String { quote!(String) } else { type_tokens(&p.ty, &paths) };
+        let ty = if p.ty == TypeRef::String {
+            quote!(String)
+        } else {
+            type_tokens(&p.ty, &paths)
+        };
         quote!(#name: #ty)
     });
     let setter_fields = setters.iter().map(|s| {
         let name = ident(&s.name);
         let ty = type_tokens(&s.ty, &paths);
-        if s.tristate { quote!(#name: #prefix Patch<#ty>) } else { quote!(#name: Option<#ty>) }
+        if s.tristate {
+            quote!(#name: #prefix Patch<#ty>)
+        } else {
+            quote!(#name: Option<#ty>)
+        }
     });
     let setter_methods = setters.iter().map(|s| {
         let name = ident(&s.name);
@@ -174,7 +220,10 @@ fn emit_builder(resource: &Resource, op: &Operation) -> TokenStream {
     let (result_ty, send_body) = match &op.result {
         Some(ty) => {
             let ty = type_tokens(ty, &paths);
-            (ty, quote! { self.send_envelope().await?.result.ok_or(Error::MissingResult { operation: #op_id }) })
+            (
+                ty,
+                quote! { self.send_envelope().await?.result.ok_or(Error::MissingResult { operation: #op_id }) },
+            )
         }
         None => (quote!(()), quote! { self.send_envelope().await.map(drop) }),
     };
@@ -210,7 +259,11 @@ fn emit_builder(resource: &Resource, op: &Operation) -> TokenStream {
     let query_params = op.query_params.iter().map(|p| {
         let name = ident(&p.name);
         let wire = &p.wire;
-        if p.required { quote!(.query(#wire, Some(&self.#name))) } else { quote!(.query(#wire, self.#name.as_ref())) }
+        if p.required {
+            quote!(.query(#wire, Some(&self.#name)))
+        } else {
+            quote!(.query(#wire, self.#name.as_ref()))
+        }
     });
     let (prepare_body, attach_body) = match &op.body {
         Body::None => (quote!(), quote!()),
@@ -219,13 +272,28 @@ fn emit_builder(resource: &Resource, op: &Operation) -> TokenStream {
             let ty = ident(type_name);
             let inits = fields.iter().map(|f| {
                 let name = ident(&f.name);
-                let value = take(&Setter { name: f.name.clone(), doc: "", ty: f.ty.clone(), tristate: false, required: f.presence == Presence::Required });
+                let value = take(&Setter {
+                    name: f.name.clone(),
+                    doc: "",
+                    ty: f.ty.clone(),
+                    tristate: false,
+                    required: f.presence == Presence::Required,
+                });
                 quote!(#name: #value)
             });
-            (quote! { let body = #prefix #ty { #(#inits,)* }; }, quote!(.json_body(&body)?))
+            (
+                quote! { let body = #prefix #ty { #(#inits,)* }; },
+                quote!(.json_body(&body)?),
+            )
         }
         Body::Json(ty) => {
-            let value = take(&Setter { name: "body".into(), doc: "", ty: ty.clone(), tristate: false, required: true });
+            let value = take(&Setter {
+                name: "body".into(),
+                doc: "",
+                ty: ty.clone(),
+                tristate: false,
+                required: true,
+            });
             (quote! { let body = #value; }, quote!(.json_body(&body)?))
         }
         Body::Multipart(fields) => {

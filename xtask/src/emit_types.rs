@@ -55,11 +55,17 @@ pub struct TypePaths {
 
 impl TypePaths {
     pub fn in_types_crate() -> Self {
-        TypePaths { core: quote!(crate::), named: TokenStream::new() }
+        TypePaths {
+            core: quote!(crate::),
+            named: TokenStream::new(),
+        }
     }
 
     pub fn in_client_crate() -> Self {
-        TypePaths { core: quote!(pages_api_types::), named: quote!(pages_api_types::) }
+        TypePaths {
+            core: quote!(pages_api_types::),
+            named: quote!(pages_api_types::),
+        }
     }
 }
 
@@ -139,8 +145,13 @@ fn emit_struct(name: &Ident, doc: &TokenStream, s: &Struct) -> TokenStream {
         }
         match f.presence {
             Presence::Required => {}
-            Presence::Optional => serde_args.push(quote!(default, skip_serializing_if = "Option::is_none")),
-            Presence::Tristate => serde_args.push(quote!(default, skip_serializing_if = "crate::Patch::is_keep")),
+            Presence::Optional => {
+                serde_args.push(quote!(default, skip_serializing_if = "Option::is_none"))
+            }
+            Presence::Tristate => serde_args.push(quote!(
+                default,
+                skip_serializing_if = "crate::Patch::is_keep"
+            )),
         }
         let serde_attr = (!serde_args.is_empty()).then(|| quote! { #[serde(#(#serde_args),*)] });
         quote! { #fdoc #serde_attr pub #fname: #ty }

@@ -11,7 +11,10 @@ pub struct SpecError {
 
 impl SpecError {
     pub fn new(pointer: impl Into<String>, message: impl Into<String>) -> Self {
-        SpecError { pointer: pointer.into(), message: message.into() }
+        SpecError {
+            pointer: pointer.into(),
+            message: message.into(),
+        }
     }
 }
 

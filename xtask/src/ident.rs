@@ -9,8 +9,8 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 /// Rust keywords (strict and reserved, all editions) that cannot be plain identifiers.
 const KEYWORDS: &[&str] = &[
     "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
-    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in",
-    "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
     "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
     "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
@@ -18,8 +18,21 @@ const KEYWORDS: &[&str] = &[
 /// Names of types the generated code uses from the hand-written core or std; a schema that
 /// would take one of them gets a suffix instead.
 const RESERVED_TYPE_NAMES: &[&str] = &[
-    "Envelope", "ApiMessage", "ApiFailure", "ResultInfo", "Patch", "Timestamp", "Option",
-    "Result", "String", "Vec", "Box", "BTreeMap", "Value", "Client", "Error",
+    "Envelope",
+    "ApiMessage",
+    "ApiFailure",
+    "ResultInfo",
+    "Patch",
+    "Timestamp",
+    "Option",
+    "Result",
+    "String",
+    "Vec",
+    "Box",
+    "BTreeMap",
+    "Value",
+    "Client",
+    "Error",
 ];
 
 pub fn is_keyword(word: &str) -> bool {
@@ -72,11 +85,19 @@ pub fn canonical_component_keys<'a>(
     let shared_prefix = shared_namespace(&keys);
     let mut canonical: BTreeMap<String, String> = keys
         .iter()
-        .map(|key| (key.to_string(), canonical_key(key, shared_prefix.as_deref())))
+        .map(|key| {
+            (
+                key.to_string(),
+                canonical_key(key, shared_prefix.as_deref()),
+            )
+        })
         .collect();
     let mut owners: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (original, canon) in &canonical {
-        owners.entry(canon.clone()).or_default().push(original.clone());
+        owners
+            .entry(canon.clone())
+            .or_default()
+            .push(original.clone());
     }
     for originals in owners.values().filter(|o| o.len() > 1) {
         for original in originals {
@@ -122,7 +143,11 @@ fn canonical_key(key: &str, shared_prefix: Option<&str>) -> String {
 /// `project-patch` -> `ProjectPatch`, `D1_BINDING` -> `D1Binding`; a leading digit gets `T`.
 pub fn type_name(raw: &str) -> String {
     let name = raw.to_upper_camel_case();
-    let name = if name.is_empty() { "Unnamed".to_string() } else { name };
+    let name = if name.is_empty() {
+        "Unnamed".to_string()
+    } else {
+        name
+    };
     let name = if name.starts_with(|c: char| c.is_ascii_digit()) {
         format!("T{name}")
     } else {
@@ -138,13 +163,21 @@ pub fn type_name(raw: &str) -> String {
 /// A struct field or function argument: snake case; keywords get a trailing `_`.
 pub fn field_name(wire: &str) -> String {
     let name = wire.to_snake_case();
-    let name = if name.is_empty() { "field".to_string() } else { name };
+    let name = if name.is_empty() {
+        "field".to_string()
+    } else {
+        name
+    };
     let name = if name.starts_with(|c: char| c.is_ascii_digit()) {
         format!("_{name}")
     } else {
         name
     };
-    if is_keyword(&name) { format!("{name}_") } else { name }
+    if is_keyword(&name) {
+        format!("{name}_")
+    } else {
+        name
+    }
 }
 
 /// A path or query parameter. `account_identifier` and `account_id` name the same thing, so the
@@ -201,7 +234,11 @@ pub fn nested_type_name(parent: &str, property: &str) -> String {
 
 /// Builder type of an operation: resource (singular) then method: `ProjectCreate`, `DeploymentList`.
 pub fn builder_name(resource: &str, method: &str) -> String {
-    format!("{}{}", type_name(&singular(resource)), method.to_upper_camel_case())
+    format!(
+        "{}{}",
+        type_name(&singular(resource)),
+        method.to_upper_camel_case()
+    )
 }
 
 /// Resource accessor type: `projects` -> `Projects`.
@@ -235,11 +272,26 @@ mod tests {
 
     #[test]
     fn vendor_prefix_and_hash_suffix_give_the_same_key() {
-        assert_eq!(canon(&["aM5gKYXN_projects", "aM5gKYXN_stage"]), ["projects", "stage"]);
-        assert_eq!(canon(&["pages_projects", "pages_stage"]), ["projects", "stage"]);
-        assert_eq!(canon(&["projects-XyZ12345", "stage"]), ["projects", "stage"]);
-        assert_eq!(canon(&["aM5gKYXN_project-patch", "aM5gKYXN_x"]), ["project-patch", "x"]);
-        assert_eq!(canon(&["aM5gKYXN_deployment_configs"]), ["deployment_configs"]);
+        assert_eq!(
+            canon(&["aM5gKYXN_projects", "aM5gKYXN_stage"]),
+            ["projects", "stage"]
+        );
+        assert_eq!(
+            canon(&["pages_projects", "pages_stage"]),
+            ["projects", "stage"]
+        );
+        assert_eq!(
+            canon(&["projects-XyZ12345", "stage"]),
+            ["projects", "stage"]
+        );
+        assert_eq!(
+            canon(&["aM5gKYXN_project-patch", "aM5gKYXN_x"]),
+            ["project-patch", "x"]
+        );
+        assert_eq!(
+            canon(&["aM5gKYXN_deployment_configs"]),
+            ["deployment_configs"]
+        );
     }
 
     #[test]
@@ -260,7 +312,15 @@ mod tests {
 
     #[test]
     fn hash_detection_leaves_words_alone() {
-        for word in ["projects", "Projects", "projectName", "API", "v4", "DEPLOYMENT", "pages"] {
+        for word in [
+            "projects",
+            "Projects",
+            "projectName",
+            "API",
+            "v4",
+            "DEPLOYMENT",
+            "pages",
+        ] {
             assert!(!is_hash_like(word), "{word}");
         }
         for hash in ["aM5gKYXN", "XyZ12345", "a1B2c3D4", "aMgKYXNb"] {
@@ -275,7 +335,10 @@ mod tests {
         assert_eq!(type_name("ENVIRONMENT_VARIABLE"), "EnvironmentVariable");
         assert_eq!(type_name("4xx"), "T4xx");
         assert_eq!(type_name("envelope"), "EnvelopeType");
-        assert_eq!(nested_type_name("Deployment", "deployment_trigger"), "DeploymentTrigger");
+        assert_eq!(
+            nested_type_name("Deployment", "deployment_trigger"),
+            "DeploymentTrigger"
+        );
         assert_eq!(nested_type_name("Stage", "name"), "StageName");
     }
 
@@ -308,7 +371,10 @@ mod tests {
         assert_eq!(singular("status"), "status");
         assert_eq!(singular("addresses"), "address");
         assert_eq!(builder_name("deployments", "list"), "DeploymentList");
-        assert_eq!(builder_name("projects", "purge_build_cache"), "ProjectPurgeBuildCache");
+        assert_eq!(
+            builder_name("projects", "purge_build_cache"),
+            "ProjectPurgeBuildCache"
+        );
     }
 
     #[test]

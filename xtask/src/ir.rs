@@ -13,6 +13,22 @@ pub struct Api {
     pub types: Vec<TypeDef>,
     /// Operations grouped by resource, in document order of first use.
     pub resources: Vec<Resource>,
+    /// Every `example` of the document with the Rust type it must decode into.
+    pub examples: Vec<Example>,
+}
+
+/// An `example` from the document, to be round-tripped through its generated type.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Example {
+    /// Where the example stands in the resolved document.
+    pub pointer: String,
+    pub ty: TypeRef,
+    /// The example is a whole response (`Envelope<ty>`), not a value of `ty`.
+    pub envelope: bool,
+    pub value: serde_json::Value,
+    /// What re-serializing must give: the example without the keys the type does not have
+    /// (readOnly properties of request forms).
+    pub expected: serde_json::Value,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -163,7 +179,10 @@ pub enum Body {
     /// The document demands a JSON body but gives it no schema: `{}` is sent.
     EmptyJson,
     /// A JSON body whose type is a struct: one builder setter per field.
-    JsonStruct { type_name: String, fields: Vec<Field> },
+    JsonStruct {
+        type_name: String,
+        fields: Vec<Field>,
+    },
     /// A JSON body of any other type: one `body` setter.
     Json(TypeRef),
     /// `multipart/form-data` of text fields.

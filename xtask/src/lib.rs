@@ -3,6 +3,7 @@
 
 pub mod codegen;
 pub mod emit_client;
+pub mod emit_examples;
 pub mod emit_types;
 pub mod error;
 pub mod format;
@@ -11,4 +12,5 @@ pub mod ir;
 pub mod load;
 pub mod normalize;
 pub mod overlay;
+pub mod test_cmd;
 pub mod write;

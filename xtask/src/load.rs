@@ -12,7 +12,14 @@ use crate::ident;
 /// Parses JSON text; a syntax error names the line and column.
 pub fn parse_json(text: &str) -> Result<Value, SpecError> {
     serde_json::from_str(text).map_err(|e| {
-        SpecError::new("#", format!("expected a JSON document: {e} (line {}, column {})", e.line(), e.column()))
+        SpecError::new(
+            "#",
+            format!(
+                "expected a JSON document: {e} (line {}, column {})",
+                e.line(),
+                e.column()
+            ),
+        )
     })
 }
 
@@ -28,15 +35,23 @@ pub fn is_pages_path(path: &str) -> bool {
 /// components they reach, transitively; security schemes are kept whole. A `$ref` that points
 /// nowhere is an error at the place it stands.
 pub fn select_pages(doc: &Value) -> Result<Value, SpecError> {
-    let object = doc.as_object().ok_or_else(|| SpecError::new("#", "expected a JSON object"))?;
+    let object = doc
+        .as_object()
+        .ok_or_else(|| SpecError::new("#", "expected a JSON object"))?;
     let paths = object
         .get("paths")
         .and_then(Value::as_object)
         .ok_or_else(|| SpecError::new("#/paths", "expected an object of paths"))?;
-    let kept_paths: Map<String, Value> =
-        paths.iter().filter(|(p, _)| is_pages_path(p)).map(|(p, v)| (p.clone(), v.clone())).collect();
+    let kept_paths: Map<String, Value> = paths
+        .iter()
+        .filter(|(p, _)| is_pages_path(p))
+        .map(|(p, v)| (p.clone(), v.clone()))
+        .collect();
     if kept_paths.is_empty() {
-        return Err(SpecError::new("#/paths", "expected at least one Pages path (/accounts/{account_id}/pages/...)"));
+        return Err(SpecError::new(
+            "#/paths",
+            "expected at least one Pages path (/accounts/{account_id}/pages/...)",
+        ));
     }
 
     let mut reached: BTreeSet<String> = BTreeSet::new();
@@ -51,8 +66,12 @@ pub fn select_pages(doc: &Value) -> Result<Value, SpecError> {
             if reached.contains(&reference) {
                 continue;
             }
-            let target = resolve_pointer(doc, &reference)
-                .ok_or_else(|| SpecError::new(at.clone(), format!("expected `{reference}` to point to a component of this document")))?;
+            let target = resolve_pointer(doc, &reference).ok_or_else(|| {
+                SpecError::new(
+                    at.clone(),
+                    format!("expected `{reference}` to point to a component of this document"),
+                )
+            })?;
             reached.insert(reference.clone());
             pending.push((reference, target.clone()));
         }
@@ -61,12 +80,15 @@ pub fn select_pages(doc: &Value) -> Result<Value, SpecError> {
     let mut components = Map::new();
     if let Some(all) = object.get("components").and_then(Value::as_object) {
         for (kind, members) in all {
-            let Some(members) = members.as_object() else { continue };
+            let Some(members) = members.as_object() else {
+                continue;
+            };
             let kept: Map<String, Value> = members
                 .iter()
                 .filter(|(name, _)| {
                     kind == "securitySchemes"
-                        || reached.contains(&format!("#/components/{kind}/{}", escape_segment(name)))
+                        || reached
+                            .contains(&format!("#/components/{kind}/{}", escape_segment(name)))
                 })
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
@@ -119,7 +141,9 @@ pub fn canonicalize(doc: &mut Value) {
     let mut renames: BTreeMap<String, String> = BTreeMap::new();
     if let Some(components) = doc.get_mut("components").and_then(Value::as_object_mut) {
         for (kind, members) in components.iter_mut() {
-            let Some(members) = members.as_object_mut() else { continue };
+            let Some(members) = members.as_object_mut() else {
+                continue;
+            };
             let canonical = ident::canonical_component_keys(members.keys().map(String::as_str));
             let renamed: Map<String, Value> = std::mem::take(members)
                 .into_iter()
@@ -154,7 +178,9 @@ fn rewrite_refs(value: &mut Value, renames: &BTreeMap<String, String>) {
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|item| rewrite_refs(item, renames)),
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|item| rewrite_refs(item, renames)),
         _ => {}
     }
 }
@@ -162,13 +188,22 @@ fn rewrite_refs(value: &mut Value, renames: &BTreeMap<String, String>) {
 /// Parses the repaired document with `openapiv3`; an error names the JSON pointer of the
 /// innermost value that did not fit and what `openapiv3` expected there.
 pub fn parse_openapi(doc: &Value) -> Result<OpenAPI, SpecError> {
-    let version = doc.get("openapi").and_then(Value::as_str).unwrap_or_default();
+    let version = doc
+        .get("openapi")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if !version.starts_with("3.0") {
-        return Err(SpecError::new("#/openapi", format!("expected an OpenAPI 3.0.x document, found `{version}`")));
+        return Err(SpecError::new(
+            "#/openapi",
+            format!("expected an OpenAPI 3.0.x document, found `{version}`"),
+        ));
     }
     serde_path_to_error::deserialize::<_, OpenAPI>(doc).map_err(|e| {
         locate_parse_error(doc).unwrap_or_else(|| {
-            SpecError::new(path_to_pointer("#", e.path()), format!("expected valid OpenAPI 3.0: {}", e.inner()))
+            SpecError::new(
+                path_to_pointer("#", e.path()),
+                format!("expected valid OpenAPI 3.0: {}", e.inner()),
+            )
         })
     })
 }
@@ -178,27 +213,59 @@ pub fn parse_openapi(doc: &Value) -> Result<OpenAPI, SpecError> {
 fn locate_parse_error(doc: &Value) -> Option<SpecError> {
     use openapiv3::{Operation, Parameter, PathItem, ReferenceOr, RequestBody, Response, Schema};
     fn probe<T: serde::de::DeserializeOwned>(value: &Value, pointer: &str) -> Option<SpecError> {
-        serde_path_to_error::deserialize::<_, T>(value).err().map(|e| {
-            SpecError::new(path_to_pointer(pointer, e.path()), format!("expected valid OpenAPI 3.0: {}", e.inner()))
-        })
+        serde_path_to_error::deserialize::<_, T>(value)
+            .err()
+            .map(|e| {
+                SpecError::new(
+                    path_to_pointer(pointer, e.path()),
+                    format!("expected valid OpenAPI 3.0: {}", e.inner()),
+                )
+            })
     }
-    let paths = doc.get("paths").and_then(Value::as_object).into_iter().flatten();
+    let paths = doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten();
     for (path, item) in paths {
         let path_at = child("#/paths", path);
         for (method, op) in item.as_object().into_iter().flatten() {
             let op_at = child(&path_at, method);
-            let parameters = op.get("parameters").and_then(Value::as_array).into_iter().flatten();
+            let parameters = op
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten();
             let found = parameters
                 .enumerate()
-                .find_map(|(i, p)| probe::<ReferenceOr<Parameter>>(p, &format!("{op_at}/parameters/{i}")))
-                .or_else(|| op.get("requestBody").and_then(|b| probe::<ReferenceOr<RequestBody>>(b, &child(&op_at, "requestBody"))))
+                .find_map(|(i, p)| {
+                    probe::<ReferenceOr<Parameter>>(p, &format!("{op_at}/parameters/{i}"))
+                })
                 .or_else(|| {
-                    let responses = op.get("responses").and_then(Value::as_object).into_iter().flatten();
-                    responses.into_iter().find_map(|(status, r)| {
-                        probe::<ReferenceOr<Response>>(r, &child(&child(&op_at, "responses"), status))
+                    op.get("requestBody").and_then(|b| {
+                        probe::<ReferenceOr<RequestBody>>(b, &child(&op_at, "requestBody"))
                     })
                 })
-                .or_else(|| if method.starts_with("x-") { None } else { probe::<Operation>(op, &op_at) });
+                .or_else(|| {
+                    let responses = op
+                        .get("responses")
+                        .and_then(Value::as_object)
+                        .into_iter()
+                        .flatten();
+                    responses.into_iter().find_map(|(status, r)| {
+                        probe::<ReferenceOr<Response>>(
+                            r,
+                            &child(&child(&op_at, "responses"), status),
+                        )
+                    })
+                })
+                .or_else(|| {
+                    if method.starts_with("x-") {
+                        None
+                    } else {
+                        probe::<Operation>(op, &op_at)
+                    }
+                });
             if found.is_some() {
                 return found;
             }
@@ -207,9 +274,15 @@ fn locate_parse_error(doc: &Value) -> Option<SpecError> {
             return Some(found);
         }
     }
-    let schemas = doc.pointer("/components/schemas").and_then(Value::as_object).into_iter().flatten();
+    let schemas = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten();
     for (name, schema) in schemas {
-        if let Some(found) = probe::<ReferenceOr<Schema>>(schema, &child("#/components/schemas", name)) {
+        if let Some(found) =
+            probe::<ReferenceOr<Schema>>(schema, &child("#/components/schemas", name))
+        {
             return Some(found);
         }
     }
@@ -251,18 +324,33 @@ mod tests {
         });
         let selected = select_pages(&doc).unwrap();
         assert_eq!(selected["paths"].as_object().unwrap().len(), 1);
-        let schemas: Vec<_> = selected["components"]["schemas"].as_object().unwrap().keys().cloned().collect();
+        let schemas: Vec<_> = selected["components"]["schemas"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
         assert_eq!(schemas, ["a", "b"]);
         assert!(selected["components"]["responses"].get("dns").is_none());
-        assert!(selected["components"]["securitySchemes"].get("api_token").is_some());
+        assert!(
+            selected["components"]["securitySchemes"]
+                .get("api_token")
+                .is_some()
+        );
     }
 
     #[test]
     fn a_dangling_ref_names_where_it_stands() {
         let doc = json!({"paths": {"/accounts/{a}/pages/p": {"get": {"responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/missing"}}}}}}}}});
         let err = select_pages(&doc).unwrap_err();
-        assert_eq!(err.pointer, "#/paths/~1accounts~1{a}~1pages~1p/get/responses/200/content/application~1json/schema/$ref");
-        assert!(err.message.contains("#/components/schemas/missing"), "{err}");
+        assert_eq!(
+            err.pointer,
+            "#/paths/~1accounts~1{a}~1pages~1p/get/responses/200/content/application~1json/schema/$ref"
+        );
+        assert!(
+            err.message.contains("#/components/schemas/missing"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -272,8 +360,14 @@ mod tests {
             "components": {"schemas": {"aM5gKYXN_projects": {"items": {"$ref": "#/components/schemas/aM5gKYXN_stage"}}, "aM5gKYXN_stage": {}}}
         });
         canonicalize(&mut doc);
-        assert_eq!(doc["paths"]["/x"]["get"]["schema"]["$ref"], "#/components/schemas/projects");
-        assert_eq!(doc["components"]["schemas"]["projects"]["items"]["$ref"], "#/components/schemas/stage");
+        assert_eq!(
+            doc["paths"]["/x"]["get"]["schema"]["$ref"],
+            "#/components/schemas/projects"
+        );
+        assert_eq!(
+            doc["components"]["schemas"]["projects"]["items"]["$ref"],
+            "#/components/schemas/stage"
+        );
     }
 
     #[test]
@@ -282,7 +376,11 @@ mod tests {
             "/accounts/{a}/pages/p": {"get": {"parameters": [{"in": "path", "name": 3}], "responses": {}}}
         }});
         let err = parse_openapi(&doc).unwrap_err();
-        assert!(err.pointer.starts_with("#/paths/~1accounts~1{a}~1pages~1p/get/parameters/0"), "{err}");
+        assert!(
+            err.pointer
+                .starts_with("#/paths/~1accounts~1{a}~1pages~1p/get/parameters/0"),
+            "{err}"
+        );
         let err = parse_openapi(&json!({"openapi": "2.0"})).unwrap_err();
         assert_eq!(err.pointer, "#/openapi");
     }

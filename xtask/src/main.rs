@@ -14,13 +14,18 @@ commands:
       Regenerate crates/pages-api-types and crates/pages-api-client from spec/pages.json
       (repaired by spec/overlay.json). --check writes nothing and fails when a checked-in file
       is stale; --spec reads another Cloudflare document (the Pages part is kept); --out writes
-      both crates as a standalone workspace under DIR instead of into crates/."
+      both crates as a standalone workspace under DIR instead of into crates/.
+  test [-- CARGO TEST ARGS]
+      Run every test of the workspace: installs Stoplight Prism (npm ci) when missing, serves
+      spec/pages.resolved.json with it for the contract tests, runs `cargo test --workspace`,
+      and stops Prism."
 }
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("codegen") => run_codegen(&args[1..]),
+        Some("test") => xtask::test_cmd::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             println!("{}", usage());
             Ok(())
@@ -58,13 +63,19 @@ fn run_codegen(args: &[String]) -> Result<(), String> {
     if check {
         let stale = write::stale(&target, &files);
         if stale.is_empty() {
-            println!("codegen --check: {} generated files are up to date", files.len());
+            println!(
+                "codegen --check: {} generated files are up to date",
+                files.len()
+            );
             return Ok(());
         }
         for report in &stale {
             eprintln!("{report}");
         }
-        return Err(format!("{} generated file(s) are stale; run `cargo xtask codegen` and commit the result", stale.len()));
+        return Err(format!(
+            "{} generated file(s) are stale; run `cargo xtask codegen` and commit the result",
+            stale.len()
+        ));
     }
     let written = write::write(&target, &files)?;
     for path in &written {

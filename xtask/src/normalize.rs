@@ -3,7 +3,7 @@
 //! nullable, allOf merging, anyOf/oneOf, open enums, placeholder maps, the Cloudflare envelope,
 //! resources and method names. Names come from `ident`.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use indexmap::IndexMap;
 use openapiv3::{
@@ -101,6 +101,7 @@ struct Normalizer<'d> {
     memo: HashMap<(String, Usage), Option<TypeRef>>,
     in_progress: HashSet<(String, Usage)>,
     differs_memo: HashMap<(String, Usage), bool>,
+    examples: Vec<Example>,
 }
 
 /// Builds the IR of a parsed document.
@@ -112,15 +113,27 @@ pub fn normalize(doc: &OpenAPI) -> Result<Api, SpecError> {
         memo: HashMap::new(),
         in_progress: HashSet::new(),
         differs_memo: HashMap::new(),
+        examples: Vec::new(),
     };
     let resources = n.resources()?;
     // Sorted by name, so a new type in a spec update does not move the others in the diff.
     n.types.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut examples = std::mem::take(&mut n.examples);
+    examples.sort_by(|a, b| a.pointer.cmp(&b.pointer));
+    examples.dedup_by(|a, b| a.pointer == b.pointer && a.ty == b.ty);
+    for example in &mut examples {
+        example.expected = if example.envelope {
+            project_envelope(&example.value, &example.ty, &n.types)
+        } else {
+            project(&example.value, &example.ty, &n.types)
+        };
+    }
     Ok(Api {
         title: doc.info.title.clone(),
         version: doc.info.version.clone(),
         types: n.types,
         resources,
+        examples,
     })
 }
 
@@ -133,7 +146,13 @@ impl<'d> Normalizer<'d> {
         let mut component = None;
         for _ in 0..32 {
             match current {
-                SchemaRef::Inline(schema) => return Ok(Resolved { schema, pointer, component }),
+                SchemaRef::Inline(schema) => {
+                    return Ok(Resolved {
+                        schema,
+                        pointer,
+                        component,
+                    });
+                }
                 SchemaRef::Ref(reference) => {
                     let key = reference.strip_prefix("#/components/schemas/").ok_or_else(|| {
                         SpecError::new(child(&pointer, "$ref"), format!("expected a reference to #/components/schemas/..., found `{reference}`"))
@@ -153,7 +172,10 @@ impl<'d> Normalizer<'d> {
                 }
             }
         }
-        Err(SpecError::new(at, "expected a $ref chain that ends (it loops)"))
+        Err(SpecError::new(
+            at,
+            "expected a $ref chain that ends (it loops)",
+        ))
     }
 
     fn view(&self, resolved: &Resolved<'d>) -> Result<View<'d>, SpecError> {
@@ -162,9 +184,18 @@ impl<'d> Normalizer<'d> {
         Ok(view)
     }
 
-    fn fill_view(&self, view: &mut View<'d>, schema: &'d Schema, at: &str, depth: usize) -> Result<(), SpecError> {
+    fn fill_view(
+        &self,
+        view: &mut View<'d>,
+        schema: &'d Schema,
+        at: &str,
+        depth: usize,
+    ) -> Result<(), SpecError> {
         if depth > 32 {
-            return Err(SpecError::new(at, "expected allOf members that do not include themselves"));
+            return Err(SpecError::new(
+                at,
+                "expected allOf members that do not include themselves",
+            ));
         }
         let data: &'d SchemaData = &schema.schema_data;
         view.nullable |= data.nullable;
@@ -181,7 +212,9 @@ impl<'d> Normalizer<'d> {
                 view.typ = Some("string");
                 view.pattern = s.pattern.as_deref();
                 view.enum_values = s.enumeration.iter().flatten().cloned().collect();
-                if let openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::DateTime) = s.format {
+                if let openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::DateTime) =
+                    s.format
+                {
                     view.format = Some("date-time");
                 }
             }
@@ -190,7 +223,13 @@ impl<'d> Normalizer<'d> {
             SchemaKind::Type(Type::Boolean(_)) => view.typ = Some("boolean"),
             SchemaKind::Type(Type::Object(o)) => {
                 view.typ = Some("object");
-                self.add_object_parts(view, &o.properties, &o.required, o.additional_properties.as_ref(), at);
+                self.add_object_parts(
+                    view,
+                    &o.properties,
+                    &o.required,
+                    o.additional_properties.as_ref(),
+                    at,
+                );
             }
             SchemaKind::Type(Type::Array(a)) => {
                 view.typ = Some("array");
@@ -200,14 +239,25 @@ impl<'d> Normalizer<'d> {
             SchemaKind::AnyOf { any_of } => add_alternatives(view, any_of, &child(at, "anyOf")),
             SchemaKind::OneOf { one_of } => add_alternatives(view, one_of, &child(at, "oneOf")),
             SchemaKind::Not { .. } => {
-                return Err(SpecError::new(child(at, "not"), "expected no `not` schema (unsupported construct)"));
+                return Err(SpecError::new(
+                    child(at, "not"),
+                    "expected no `not` schema (unsupported construct)",
+                ));
             }
             SchemaKind::Any(any) => {
                 view.typ = any.typ.as_deref().or(view.typ);
-                if let Some(t) = any.typ.as_deref() {
-                    if !matches!(t, "string" | "number" | "integer" | "boolean" | "object" | "array") {
-                        return Err(SpecError::new(child(at, "type"), format!("expected one of string, number, integer, boolean, object, array; found `{t}`")));
-                    }
+                if let Some(t) = any.typ.as_deref()
+                    && !matches!(
+                        t,
+                        "string" | "number" | "integer" | "boolean" | "object" | "array"
+                    )
+                {
+                    return Err(SpecError::new(
+                        child(at, "type"),
+                        format!(
+                            "expected one of string, number, integer, boolean, object, array; found `{t}`"
+                        ),
+                    ));
                 }
                 if any.pattern.is_some() {
                     view.pattern = any.pattern.as_deref();
@@ -215,8 +265,18 @@ impl<'d> Normalizer<'d> {
                 if any.format.as_deref() == Some("date-time") {
                     view.format = Some("date-time");
                 }
-                view.enum_values.extend(any.enumeration.iter().filter_map(|v| v.as_str().map(String::from)));
-                self.add_object_parts(view, &any.properties, &any.required, any.additional_properties.as_ref(), at);
+                view.enum_values.extend(
+                    any.enumeration
+                        .iter()
+                        .filter_map(|v| v.as_str().map(String::from)),
+                );
+                self.add_object_parts(
+                    view,
+                    &any.properties,
+                    &any.required,
+                    any.additional_properties.as_ref(),
+                    at,
+                );
                 if let Some(items) = &any.items {
                     view.items = Some((items.into(), child(at, "items")));
                 }
@@ -240,23 +300,28 @@ impl<'d> Normalizer<'d> {
     ) {
         let props_at = child(at, "properties");
         for (name, schema) in properties {
-            view.properties.insert(name.as_str(), (schema.into(), child(&props_at, name)));
+            view.properties
+                .insert(name.as_str(), (schema.into(), child(&props_at, name)));
         }
         view.required.extend(required.iter().map(String::as_str));
-        match additional {
-            Some(AdditionalProperties::Schema(schema)) => {
-                view.additional = Some((schema.as_ref().into(), child(at, "additionalProperties")));
-            }
-            _ => {}
+        if let Some(AdditionalProperties::Schema(schema)) = additional {
+            view.additional = Some((schema.as_ref().into(), child(at, "additionalProperties")));
         }
     }
 
-    fn merge_all_of(&self, view: &mut View<'d>, members: &'d [ReferenceOr<Schema>], at: &str, depth: usize) -> Result<(), SpecError> {
+    fn merge_all_of(
+        &self,
+        view: &mut View<'d>,
+        members: &'d [ReferenceOr<Schema>],
+        at: &str,
+        depth: usize,
+    ) -> Result<(), SpecError> {
         let all_of_at = child(at, "allOf");
         if members.len() == 1 && view.properties.is_empty() && view.typ.is_none() {
             // A single-member allOf is how 3.0 documents put nullable/readOnly/description beside
             // a $ref: it is that member.
-            view.alternatives.push((SchemaRef::from(&members[0]), format!("{all_of_at}/0")));
+            view.alternatives
+                .push((SchemaRef::from(&members[0]), format!("{all_of_at}/0")));
             return Ok(());
         }
         for (i, member) in members.iter().enumerate() {
@@ -270,22 +335,39 @@ impl<'d> Normalizer<'d> {
 
     /// The Rust type of a schema in a usage; `None` when the usage drops it (an object whose
     /// every property is readOnly, in a request).
-    fn type_of(&mut self, r: SchemaRef<'d>, at: &str, hint: &str, usage: Usage) -> Result<Option<TypeRef>, SpecError> {
+    fn type_of(
+        &mut self,
+        r: SchemaRef<'d>,
+        at: &str,
+        hint: &str,
+        usage: Usage,
+    ) -> Result<Option<TypeRef>, SpecError> {
         let resolved = self.resolve(r, at)?;
         self.type_of_memoized(&resolved, hint, usage)
     }
 
-    fn type_of_memoized(&mut self, resolved: &Resolved<'d>, hint: &str, usage: Usage) -> Result<Option<TypeRef>, SpecError> {
+    fn type_of_memoized(
+        &mut self,
+        resolved: &Resolved<'d>,
+        hint: &str,
+        usage: Usage,
+    ) -> Result<Option<TypeRef>, SpecError> {
         let key = (resolved.pointer.clone(), usage);
         if let Some(done) = self.memo.get(&key) {
             return Ok(done.clone());
         }
         if !self.in_progress.insert(key.clone()) {
-            return Err(SpecError::new(resolved.pointer.clone(), "expected a schema that does not contain itself (recursive schemas are not supported)"));
+            return Err(SpecError::new(
+                resolved.pointer.clone(),
+                "expected a schema that does not contain itself (recursive schemas are not supported)",
+            ));
         }
         let result = self.type_of_resolved(resolved, hint, usage);
         self.in_progress.remove(&key);
         let result = result?;
+        if let (Some(example), Some(ty)) = (&resolved.schema.schema_data.example, &result) {
+            self.record_example(child(&resolved.pointer, "example"), ty, false, example);
+        }
         self.memo.insert(key, result.clone());
         Ok(result)
     }
@@ -298,7 +380,12 @@ impl<'d> Normalizer<'d> {
         }
     }
 
-    fn type_of_resolved(&mut self, resolved: &Resolved<'d>, hint: &str, usage: Usage) -> Result<Option<TypeRef>, SpecError> {
+    fn type_of_resolved(
+        &mut self,
+        resolved: &Resolved<'d>,
+        hint: &str,
+        usage: Usage,
+    ) -> Result<Option<TypeRef>, SpecError> {
         let view = self.view(resolved)?;
         let base = self.base_name(resolved, &view, hint);
         let at = resolved.pointer.as_str();
@@ -307,7 +394,11 @@ impl<'d> Normalizer<'d> {
             return self.alternatives_type(&view, &base, usage);
         }
         if let Some(variants) = enum_variants(&view) {
-            return Ok(Some(self.register(base, doc_of(&view, "Allowed values."), TypeKind::Enum(variants))));
+            return Ok(Some(self.register(
+                base,
+                doc_of(&view, "Allowed values."),
+                TypeKind::Enum(variants),
+            )));
         }
         match view.typ {
             Some("string") if view.format == Some("date-time") => Ok(Some(TypeRef::Timestamp)),
@@ -322,7 +413,13 @@ impl<'d> Normalizer<'d> {
                 let item_hint = ident::singular(&base);
                 let item = self.type_of(items, &items_at, &item_hint, usage)?;
                 let nullable_items = self.view(&self.resolve(items, &items_at)?)?.nullable;
-                Ok(item.map(|t| TypeRef::List(Box::new(if nullable_items { TypeRef::Nullable(Box::new(t)) } else { t }))))
+                Ok(item.map(|t| {
+                    TypeRef::List(Box::new(if nullable_items {
+                        TypeRef::Nullable(Box::new(t))
+                    } else {
+                        t
+                    }))
+                }))
             }
             _ if view.extension("x-placeholder-keys") == Some(&Value::Bool(true)) => {
                 self.placeholder_map(&view, at, usage)
@@ -337,7 +434,12 @@ impl<'d> Normalizer<'d> {
         }
     }
 
-    fn alternatives_type(&mut self, view: &View<'d>, base: &str, usage: Usage) -> Result<Option<TypeRef>, SpecError> {
+    fn alternatives_type(
+        &mut self,
+        view: &View<'d>,
+        base: &str,
+        usage: Usage,
+    ) -> Result<Option<TypeRef>, SpecError> {
         if let [(only, only_at)] = view.alternatives.as_slice() {
             return self.type_of(*only, only_at, base, usage);
         }
@@ -346,7 +448,11 @@ impl<'d> Normalizer<'d> {
         let mut shapeless = true;
         for (member, member_at) in &view.alternatives {
             let v = self.view(&self.resolve(*member, member_at)?)?;
-            shapeless &= v.properties.is_empty() && v.items.is_none() && v.enum_values.is_empty() && v.alternatives.is_empty() && v.additional.is_none();
+            shapeless &= v.properties.is_empty()
+                && v.items.is_none()
+                && v.enum_values.is_empty()
+                && v.alternatives.is_empty()
+                && v.additional.is_none();
         }
         if shapeless {
             return Ok(Some(TypeRef::Json));
@@ -355,38 +461,76 @@ impl<'d> Normalizer<'d> {
         let mut names = BTreeSet::new();
         for (i, (member, member_at)) in view.alternatives.iter().enumerate() {
             let hint = format!("{base}Variant{i}");
-            let Some(ty) = self.type_of(*member, member_at, &hint, usage)? else { continue };
+            let Some(ty) = self.type_of(*member, member_at, &hint, usage)? else {
+                continue;
+            };
             let name = ident::unique(variant_name_for(&ty), &mut names);
             variants.push(UnionVariant { name, ty });
         }
-        Ok(Some(self.register(base.to_string(), doc_of(view, "One of several shapes."), TypeKind::Union(variants))))
+        Ok(Some(self.register(
+            base.to_string(),
+            doc_of(view, "One of several shapes."),
+            TypeKind::Union(variants),
+        )))
     }
 
-    fn placeholder_map(&mut self, view: &View<'d>, at: &str, usage: Usage) -> Result<Option<TypeRef>, SpecError> {
+    fn placeholder_map(
+        &mut self,
+        view: &View<'d>,
+        at: &str,
+        usage: Usage,
+    ) -> Result<Option<TypeRef>, SpecError> {
         let mut placeholders = view.properties.iter();
-        let (Some((placeholder, (schema, schema_at))), None) = (placeholders.next(), placeholders.next()) else {
-            return Err(SpecError::new(child(at, "properties"), "expected exactly one placeholder property beside `x-placeholder-keys: true`"));
+        let (Some((placeholder, (schema, schema_at))), None) =
+            (placeholders.next(), placeholders.next())
+        else {
+            return Err(SpecError::new(
+                child(at, "properties"),
+                "expected exactly one placeholder property beside `x-placeholder-keys: true`",
+            ));
         };
         let hint = ident::type_name(placeholder);
         let schema_at = schema_at.clone();
         self.map_type(*schema, &schema_at, &hint, usage)
     }
 
-    fn map_type(&mut self, value: SchemaRef<'d>, at: &str, hint: &str, usage: Usage) -> Result<Option<TypeRef>, SpecError> {
-        let Some(ty) = self.type_of(value, at, hint, usage)? else { return Ok(None) };
+    fn map_type(
+        &mut self,
+        value: SchemaRef<'d>,
+        at: &str,
+        hint: &str,
+        usage: Usage,
+    ) -> Result<Option<TypeRef>, SpecError> {
+        let Some(ty) = self.type_of(value, at, hint, usage)? else {
+            return Ok(None);
+        };
         let nullable = self.view(&self.resolve(value, at)?)?.nullable;
         // In a merge patch, null removes a key: every map value may be null.
-        let ty = if nullable || usage == Usage::Patch { TypeRef::Nullable(Box::new(ty)) } else { ty };
+        let ty = if nullable || usage == Usage::Patch {
+            TypeRef::Nullable(Box::new(ty))
+        } else {
+            ty
+        };
         Ok(Some(TypeRef::Map(Box::new(ty))))
     }
 
-    fn struct_type(&mut self, resolved: &Resolved<'d>, view: &View<'d>, base: String, usage: Usage) -> Result<Option<TypeRef>, SpecError> {
+    fn struct_type(
+        &mut self,
+        resolved: &Resolved<'d>,
+        view: &View<'d>,
+        base: String,
+        usage: Usage,
+    ) -> Result<Option<TypeRef>, SpecError> {
         if usage != Usage::Response && !self.differs(resolved, usage)? {
             return self.type_of_memoized(resolved, &base, Usage::Response);
         }
         // The name is taken before the fields are walked, so a type keeps its own name and a
         // nested schema that wants the same one is the one renamed.
-        let suffixed = if base.ends_with(usage.suffix()) { base.clone() } else { format!("{base}{}", usage.suffix()) };
+        let suffixed = if base.ends_with(usage.suffix()) {
+            base.clone()
+        } else {
+            format!("{base}{}", usage.suffix())
+        };
         let name = ident::unique(suffixed, &mut self.taken);
         let mut fields = Vec::new();
         let mut field_names = BTreeSet::new();
@@ -396,7 +540,9 @@ impl<'d> Normalizer<'d> {
                 continue;
             }
             let hint = ident::nested_type_name(&base, wire);
-            let Some(ty) = self.type_of(*schema, prop_at, &hint, usage)? else { continue };
+            let Some(ty) = self.type_of(*schema, prop_at, &hint, usage)? else {
+                continue;
+            };
             let required = usage != Usage::Patch && view.required.contains(wire);
             let presence = match (required, prop.nullable, usage) {
                 (true, false, _) => Presence::Required,
@@ -417,13 +563,23 @@ impl<'d> Normalizer<'d> {
             return Ok(None);
         }
         let all_fields_default = fields.iter().all(|f| f.presence != Presence::Required);
-        let mut doc = doc_of(view, &format!("The `{}` object.", resolved.component.unwrap_or(&name)));
+        let mut doc = doc_of(
+            view,
+            &format!("The `{}` object.", resolved.component.unwrap_or(&name)),
+        );
         match usage {
             Usage::Response => {}
             Usage::Request => doc.push_str("\n\nRequest form: read-only properties are left out."),
             Usage::Patch => doc.push_str("\n\nMerge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key."),
         }
-        self.types.push(TypeDef { name: name.clone(), doc, kind: TypeKind::Struct(Struct { fields, all_fields_default }) });
+        self.types.push(TypeDef {
+            name: name.clone(),
+            doc,
+            kind: TypeKind::Struct(Struct {
+                fields,
+                all_fields_default,
+            }),
+        });
         Ok(Some(TypeRef::Named(name)))
     }
 
@@ -443,7 +599,10 @@ impl<'d> Normalizer<'d> {
         for (schema, at) in view.properties.values() {
             let prop = self.view(&self.resolve(*schema, at)?)?;
             differs |= prop.read_only;
-            differs |= usage == Usage::Patch && (prop.nullable || prop.extension("x-placeholder-keys").is_some() || prop.additional.is_some());
+            differs |= usage == Usage::Patch
+                && (prop.nullable
+                    || prop.extension("x-placeholder-keys").is_some()
+                    || prop.additional.is_some());
             children.push((*schema, at.clone()));
         }
         for (schema, at) in children {
@@ -457,24 +616,46 @@ impl<'d> Normalizer<'d> {
         Ok(differs)
     }
 
+    /// Structured examples only: a bare string or number says nothing about the generated code.
+    fn record_example(&mut self, pointer: String, ty: &TypeRef, envelope: bool, value: &Value) {
+        let structured =
+            envelope || matches!(ty, TypeRef::Named(_) | TypeRef::List(_) | TypeRef::Map(_));
+        if structured {
+            self.examples.push(Example {
+                pointer,
+                ty: ty.clone(),
+                envelope,
+                value: value.clone(),
+                expected: Value::Null,
+            });
+        }
+    }
+
     /// Adds an enum or union, reusing an identical one of the same name (the same enum reached
     /// from two places) and renaming on a real clash.
     fn register(&mut self, name: String, doc: String, kind: TypeKind) -> TypeRef {
-        if let Some(existing) = self.types.iter().find(|t| t.name == name) {
-            if same_kind(&existing.kind, &kind) {
-                return TypeRef::Named(name);
-            }
+        if let Some(existing) = self.types.iter().find(|t| t.name == name)
+            && same_kind(&existing.kind, &kind)
+        {
+            return TypeRef::Named(name);
         }
         let name = ident::unique(name, &mut self.taken);
-        self.types.push(TypeDef { name: name.clone(), doc, kind });
+        self.types.push(TypeDef {
+            name: name.clone(),
+            doc,
+            kind,
+        });
         TypeRef::Named(name)
     }
 
     fn named_struct_fields(&self, name: &str) -> Option<Vec<Field>> {
-        self.types.iter().find(|t| t.name == name).and_then(|t| match &t.kind {
-            TypeKind::Struct(s) => Some(s.fields.clone()),
-            _ => None,
-        })
+        self.types
+            .iter()
+            .find(|t| t.name == name)
+            .and_then(|t| match &t.kind {
+                TypeKind::Struct(s) => Some(s.fields.clone()),
+                _ => None,
+            })
     }
 
     // ---- operations ----------------------------------------------------------------------
@@ -487,7 +668,10 @@ impl<'d> Normalizer<'d> {
             let item = match item {
                 ReferenceOr::Item(item) => item,
                 ReferenceOr::Reference { .. } => {
-                    return Err(SpecError::new(path_at, "expected a path item, not a $ref (unsupported construct)"));
+                    return Err(SpecError::new(
+                        path_at,
+                        "expected a path item, not a $ref (unsupported construct)",
+                    ));
                 }
             };
             for (method, operation) in item.iter() {
@@ -498,18 +682,42 @@ impl<'d> Normalizer<'d> {
                     "put" => HttpMethod::Put,
                     "patch" => HttpMethod::Patch,
                     "delete" => HttpMethod::Delete,
-                    other => return Err(SpecError::new(op_at, format!("expected get, post, put, patch or delete; `{other}` is not supported"))),
+                    other => {
+                        return Err(SpecError::new(
+                            op_at,
+                            format!(
+                                "expected get, post, put, patch or delete; `{other}` is not supported"
+                            ),
+                        ));
+                    }
                 };
                 let (resource, shape) = resource_of(path, &collections);
                 let index = match resources.iter().position(|r| r.name == resource) {
                     Some(i) => i,
                     None => {
-                        resources.push(Resource { type_name: ident::resource_type_name(&resource), name: resource.clone(), operations: Vec::new() });
+                        resources.push(Resource {
+                            type_name: ident::resource_type_name(&resource),
+                            name: resource.clone(),
+                            operations: Vec::new(),
+                        });
                         resources.len() - 1
                     }
                 };
-                let taken: BTreeSet<String> = resources[index].operations.iter().map(|o| o.method_name.clone()).collect();
-                let op = self.operation(path, &item.parameters, operation, http_method, &resource, &shape, &taken, &op_at)?;
+                let taken: BTreeSet<String> = resources[index]
+                    .operations
+                    .iter()
+                    .map(|o| o.method_name.clone())
+                    .collect();
+                let op = self.operation(
+                    path,
+                    &item.parameters,
+                    operation,
+                    http_method,
+                    &resource,
+                    &shape,
+                    &taken,
+                    &op_at,
+                )?;
                 resources[index].operations.push(op);
             }
         }
@@ -528,7 +736,10 @@ impl<'d> Normalizer<'d> {
         taken_methods: &BTreeSet<String>,
         at: &str,
     ) -> Result<Operation, SpecError> {
-        let id = op.operation_id.clone().ok_or_else(|| SpecError::new(at, "expected an operationId"))?;
+        let id = op
+            .operation_id
+            .clone()
+            .ok_or_else(|| SpecError::new(at, "expected an operationId"))?;
         let mut method_name = method_name(http_method, shape);
         if taken_methods.contains(&method_name) {
             method_name = ident::field_name(&id);
@@ -536,7 +747,13 @@ impl<'d> Normalizer<'d> {
         let builder_name = ident::builder_name(resource, &method_name);
 
         let mut params: IndexMap<(String, String), (&'d Parameter, String)> = IndexMap::new();
-        for (list, list_at) in [(shared_params, format!("{}/parameters", at.rsplit_once('/').unwrap().0)), (&op.parameters[..], child(at, "parameters"))] {
+        for (list, list_at) in [
+            (
+                shared_params,
+                format!("{}/parameters", at.rsplit_once('/').unwrap().0),
+            ),
+            (&op.parameters[..], child(at, "parameters")),
+        ] {
             for (i, p) in list.iter().enumerate() {
                 let p_at = format!("{list_at}/{i}");
                 let param = self.parameter(p, &p_at)?;
@@ -544,7 +761,12 @@ impl<'d> Normalizer<'d> {
                 let location = match param {
                     Parameter::Path { .. } => "path",
                     Parameter::Query { .. } => "query",
-                    _ => return Err(SpecError::new(p_at, "expected a path or query parameter (header and cookie parameters are not supported)")),
+                    _ => {
+                        return Err(SpecError::new(
+                            p_at,
+                            "expected a path or query parameter (header and cookie parameters are not supported)",
+                        ));
+                    }
                 };
                 params.insert((location.to_string(), data.name.clone()), (param, p_at));
             }
@@ -559,18 +781,34 @@ impl<'d> Normalizer<'d> {
             let ty = match &data.format {
                 ParameterSchemaOrContent::Schema(schema) => {
                     let hint = ident::type_name(wire);
-                    self.type_of(schema.into(), &child(p_at, "schema"), &hint, Usage::Request)?.unwrap_or(TypeRef::String)
+                    self.type_of(schema.into(), &child(p_at, "schema"), &hint, Usage::Request)?
+                        .unwrap_or(TypeRef::String)
                 }
                 ParameterSchemaOrContent::Content(_) => {
-                    return Err(SpecError::new(child(p_at, "content"), "expected a parameter `schema` (content parameters are not supported)"));
+                    return Err(SpecError::new(
+                        child(p_at, "content"),
+                        "expected a parameter `schema` (content parameters are not supported)",
+                    ));
                 }
             };
-            let doc = data.description.clone().unwrap_or_else(|| format!("The `{wire}` parameter."));
-            let param = Param { name: name.clone(), wire: wire.clone(), doc, ty, required: data.required };
+            let doc = data
+                .description
+                .clone()
+                .unwrap_or_else(|| format!("The `{wire}` parameter."));
+            let param = Param {
+                name: name.clone(),
+                wire: wire.clone(),
+                doc,
+                ty,
+                required: data.required,
+            };
             if location == "path" {
                 let placeholder = format!("{{{wire}}}");
                 if !rust_path.contains(&placeholder) {
-                    return Err(SpecError::new(p_at.clone(), format!("expected `{placeholder}` in the path `{path}`")));
+                    return Err(SpecError::new(
+                        p_at.clone(),
+                        format!("expected `{placeholder}` in the path `{path}`"),
+                    ));
                 }
                 rust_path = rust_path.replace(&placeholder, &format!("{{{name}}}"));
                 path_params.push(param);
@@ -583,11 +821,15 @@ impl<'d> Normalizer<'d> {
 
         let body = match &op.request_body {
             None => Body::None,
-            Some(body) => self.request_body(body, http_method, &builder_name, &child(at, "requestBody"))?,
+            Some(body) => {
+                self.request_body(body, http_method, &builder_name, &child(at, "requestBody"))?
+            }
         };
 
-        let (result, error_statuses) = self.responses(op, &builder_name, &child(at, "responses"))?;
-        let pages = query_params.iter().any(|p| p.wire == "page") && query_params.iter().any(|p| p.wire == "per_page");
+        let (result, error_statuses) =
+            self.responses(op, &builder_name, &child(at, "responses"))?;
+        let pages = query_params.iter().any(|p| p.wire == "page")
+            && query_params.iter().any(|p| p.wire == "per_page");
         let paged_item = match (&result, pages) {
             (Some(TypeRef::List(item)), true) => Some((**item).clone()),
             _ => None,
@@ -609,11 +851,17 @@ impl<'d> Normalizer<'d> {
         })
     }
 
-    fn parameter(&self, p: &'d ReferenceOr<Parameter>, at: &str) -> Result<&'d Parameter, SpecError> {
+    fn parameter(
+        &self,
+        p: &'d ReferenceOr<Parameter>,
+        at: &str,
+    ) -> Result<&'d Parameter, SpecError> {
         match p {
             ReferenceOr::Item(param) => Ok(param),
             ReferenceOr::Reference { reference } => {
-                let key = reference.strip_prefix("#/components/parameters/").unwrap_or_default();
+                let key = reference
+                    .strip_prefix("#/components/parameters/")
+                    .unwrap_or_default();
                 self.doc
                     .components
                     .as_ref()
@@ -624,11 +872,19 @@ impl<'d> Normalizer<'d> {
         }
     }
 
-    fn request_body(&mut self, body: &'d ReferenceOr<RequestBody>, http_method: HttpMethod, builder: &str, at: &str) -> Result<Body, SpecError> {
+    fn request_body(
+        &mut self,
+        body: &'d ReferenceOr<RequestBody>,
+        http_method: HttpMethod,
+        builder: &str,
+        at: &str,
+    ) -> Result<Body, SpecError> {
         let body = match body {
             ReferenceOr::Item(body) => body,
             ReferenceOr::Reference { reference } => {
-                let key = reference.strip_prefix("#/components/requestBodies/").unwrap_or_default();
+                let key = reference
+                    .strip_prefix("#/components/requestBodies/")
+                    .unwrap_or_default();
                 self.doc
                     .components
                     .as_ref()
@@ -638,48 +894,85 @@ impl<'d> Normalizer<'d> {
             }
         };
         let content_at = child(at, "content");
-        let usage = if http_method == HttpMethod::Patch { Usage::Patch } else { Usage::Request };
+        let usage = if http_method == HttpMethod::Patch {
+            Usage::Patch
+        } else {
+            Usage::Request
+        };
         let hint = format!("{builder}Body");
         if let Some(media) = body.content.get("application/json") {
             let schema_at = child(&child(&content_at, "application/json"), "schema");
-            let Some(schema) = &media.schema else { return Ok(Body::EmptyJson) };
-            return Ok(match self.type_of(schema.into(), &schema_at, &hint, usage)? {
-                None => Body::EmptyJson,
-                Some(TypeRef::Named(name)) => match self.named_struct_fields(&name) {
-                    Some(fields) => Body::JsonStruct { type_name: name, fields },
-                    None => Body::Json(TypeRef::Named(name)),
+            let Some(schema) = &media.schema else {
+                return Ok(Body::EmptyJson);
+            };
+            return Ok(
+                match self.type_of(schema.into(), &schema_at, &hint, usage)? {
+                    None => Body::EmptyJson,
+                    Some(TypeRef::Named(name)) => match self.named_struct_fields(&name) {
+                        Some(fields) => Body::JsonStruct {
+                            type_name: name,
+                            fields,
+                        },
+                        None => Body::Json(TypeRef::Named(name)),
+                    },
+                    Some(other) => Body::Json(other),
                 },
-                Some(other) => Body::Json(other),
-            });
+            );
         }
         if let Some(media) = body.content.get("multipart/form-data") {
             let schema_at = child(&child(&content_at, "multipart/form-data"), "schema");
-            let Some(schema) = &media.schema else { return Ok(Body::Multipart(Vec::new())) };
+            let Some(schema) = &media.schema else {
+                return Ok(Body::Multipart(Vec::new()));
+            };
             let view = self.view(&self.resolve(schema.into(), &schema_at)?)?;
             let mut fields = Vec::new();
             for (wire, (prop, prop_at)) in &view.properties {
                 let prop_view = self.view(&self.resolve(*prop, prop_at)?)?;
-                let ty = self.type_of(*prop, prop_at, &ident::type_name(wire), usage)?.unwrap_or(TypeRef::String);
-                if !matches!(ty, TypeRef::String | TypeRef::Integer | TypeRef::Number | TypeRef::Bool | TypeRef::Named(_)) {
-                    return Err(SpecError::new(prop_at.clone(), "expected a text form field (string, number, boolean or enum); file parts are not supported"));
+                let ty = self
+                    .type_of(*prop, prop_at, &ident::type_name(wire), usage)?
+                    .unwrap_or(TypeRef::String);
+                if !matches!(
+                    ty,
+                    TypeRef::String
+                        | TypeRef::Integer
+                        | TypeRef::Number
+                        | TypeRef::Bool
+                        | TypeRef::Named(_)
+                ) {
+                    return Err(SpecError::new(
+                        prop_at.clone(),
+                        "expected a text form field (string, number, boolean or enum); file parts are not supported",
+                    ));
                 }
                 fields.push(Field {
                     name: ident::field_name(wire),
                     wire: wire.to_string(),
                     doc: doc_of(&prop_view, &format!("The `{wire}` form field.")),
                     ty,
-                    presence: if view.required.contains(wire) { Presence::Required } else { Presence::Optional },
+                    presence: if view.required.contains(wire) {
+                        Presence::Required
+                    } else {
+                        Presence::Optional
+                    },
                     sensitive: false,
                 });
             }
             return Ok(Body::Multipart(fields));
         }
         let found: Vec<&str> = body.content.keys().map(String::as_str).collect();
-        Err(SpecError::new(content_at, format!("expected application/json or multipart/form-data content, found {found:?}")))
+        Err(SpecError::new(
+            content_at,
+            format!("expected application/json or multipart/form-data content, found {found:?}"),
+        ))
     }
 
     /// The success result type and the documented failure statuses.
-    fn responses(&mut self, op: &'d OaOperation, builder: &str, at: &str) -> Result<(Option<TypeRef>, Vec<String>), SpecError> {
+    fn responses(
+        &mut self,
+        op: &'d OaOperation,
+        builder: &str,
+        at: &str,
+    ) -> Result<(Option<TypeRef>, Vec<String>), SpecError> {
         let mut result = None;
         let mut success_seen = false;
         let mut errors = Vec::new();
@@ -704,7 +997,9 @@ impl<'d> Normalizer<'d> {
             let response = match response {
                 ReferenceOr::Item(r) => r,
                 ReferenceOr::Reference { reference } => {
-                    let key = reference.strip_prefix("#/components/responses/").unwrap_or_default();
+                    let key = reference
+                        .strip_prefix("#/components/responses/")
+                        .unwrap_or_default();
                     self.doc
                         .components
                         .as_ref()
@@ -713,18 +1008,51 @@ impl<'d> Normalizer<'d> {
                         .ok_or_else(|| SpecError::new(child(&response_at, "$ref"), format!("expected `{reference}` to name a response of #/components/responses")))?
                 }
             };
-            let Some(media) = response.content.get("application/json") else { continue };
-            let Some(schema) = &media.schema else { continue };
-            let schema_at = child(&child(&child(&response_at, "content"), "application/json"), "schema");
+            let Some(media) = response.content.get("application/json") else {
+                continue;
+            };
+            let Some(schema) = &media.schema else {
+                continue;
+            };
+            let schema_at = child(
+                &child(&child(&response_at, "content"), "application/json"),
+                "schema",
+            );
             let resolved = self.resolve(schema.into(), &schema_at)?;
             let view = self.view(&resolved)?;
-            let is_envelope = ["success", "errors", "messages", "result"].iter().all(|p| view.properties.contains_key(p));
+            let is_envelope = ["success", "errors", "messages", "result"]
+                .iter()
+                .all(|p| view.properties.contains_key(p));
             if is_envelope {
                 let (result_schema, result_at) = view.properties["result"].clone();
-                let ty = self.type_of(result_schema, &result_at, &format!("{builder}Result"), Usage::Response)?;
-                result = if self.is_untyped(result_schema, &result_at) { None } else { ty };
-            } else if !view.properties.is_empty() || view.typ.is_some() || !view.alternatives.is_empty() {
-                return Err(SpecError::new(schema_at, "expected the Cloudflare response envelope {success, errors, messages, result}"));
+                let ty = self.type_of(
+                    result_schema,
+                    &result_at,
+                    &format!("{builder}Result"),
+                    Usage::Response,
+                )?;
+                result = if self.is_untyped(result_schema, &result_at) {
+                    None
+                } else {
+                    ty
+                };
+                if let Some(example) = &media.example {
+                    let media_at = child(&child(&response_at, "content"), "application/json");
+                    self.record_example(
+                        child(&media_at, "example"),
+                        result.as_ref().unwrap_or(&TypeRef::Json),
+                        true,
+                        example,
+                    );
+                }
+            } else if !view.properties.is_empty()
+                || view.typ.is_some()
+                || !view.alternatives.is_empty()
+            {
+                return Err(SpecError::new(
+                    schema_at,
+                    "expected the Cloudflare response envelope {success, errors, messages, result}",
+                ));
             }
         }
         Ok((result, errors))
@@ -733,9 +1061,16 @@ impl<'d> Normalizer<'d> {
     /// `result` with nothing known about it: no type, or the envelope's generic union. Such an
     /// operation returns no result rather than a `serde_json::Value` nobody can use.
     fn is_untyped(&self, schema: SchemaRef<'d>, at: &str) -> bool {
-        let Ok(resolved) = self.resolve(schema, at) else { return true };
-        let Ok(view) = self.view(&resolved) else { return true };
-        view.typ.is_none() && view.properties.is_empty() && view.items.is_none() && view.alternatives.len() != 1
+        let Ok(resolved) = self.resolve(schema, at) else {
+            return true;
+        };
+        let Ok(view) = self.view(&resolved) else {
+            return true;
+        };
+        view.typ.is_none()
+            && view.properties.is_empty()
+            && view.items.is_none()
+            && view.alternatives.len() != 1
     }
 }
 
@@ -755,9 +1090,16 @@ fn enum_variants(view: &View<'_>) -> Option<Vec<Variant>> {
         view.enum_values.clone()
     } else {
         let pattern = view.pattern?.trim_start_matches('^').trim_end_matches('$');
-        let pattern = pattern.strip_prefix('(').and_then(|p| p.strip_suffix(')')).unwrap_or(pattern);
+        let pattern = pattern
+            .strip_prefix('(')
+            .and_then(|p| p.strip_suffix(')'))
+            .unwrap_or(pattern);
         let words: Vec<&str> = pattern.split('|').collect();
-        let plain = words.iter().all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'));
+        let plain = words.iter().all(|w| {
+            !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        });
         if words.len() < 2 || !plain {
             return None;
         }
@@ -769,7 +1111,10 @@ fn enum_variants(view: &View<'_>) -> Option<Vec<Variant>> {
         values
             .into_iter()
             .filter(|v| seen.insert(v.clone()))
-            .map(|wire| Variant { name: ident::unique(ident::variant_name(&wire), &mut names), wire })
+            .map(|wire| Variant {
+                name: ident::unique(ident::variant_name(&wire), &mut names),
+                wire,
+            })
             .collect(),
     )
 }
@@ -801,7 +1146,11 @@ fn same_kind(a: &TypeKind, b: &TypeKind) -> bool {
 }
 
 fn doc_of(view: &View<'_>, fallback: &str) -> String {
-    view.description.map(str::trim).filter(|d| !d.is_empty()).unwrap_or(fallback).to_string()
+    view.description
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .unwrap_or(fallback)
+        .to_string()
 }
 
 /// How a path relates to its resource: the collection itself, one item, or an action below.
@@ -830,7 +1179,12 @@ fn collection_segments<'a>(paths: impl Iterator<Item = &'a str>) -> BTreeSet<Str
 fn resource_of(path: &str, collections: &BTreeSet<String>) -> (String, PathShape) {
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let Some(index) = segments.iter().rposition(|s| collections.contains(*s)) else {
-        let last = segments.iter().rev().find(|s| !s.starts_with('{')).copied().unwrap_or("api");
+        let last = segments
+            .iter()
+            .rev()
+            .find(|s| !s.starts_with('{'))
+            .copied()
+            .unwrap_or("api");
         return (ident::field_name(last), PathShape::Collection);
     };
     let resource = ident::field_name(segments[index]);
@@ -839,7 +1193,12 @@ fn resource_of(path: &str, collections: &BTreeSet<String>) -> (String, PathShape
         [] => PathShape::Collection,
         [param] if param.starts_with('{') => PathShape::Item,
         _ => {
-            let action = rest.iter().rev().find(|s| !s.starts_with('{')).copied().unwrap_or("item");
+            let action = rest
+                .iter()
+                .rev()
+                .find(|s| !s.starts_with('{'))
+                .copied()
+                .unwrap_or("item");
             PathShape::Action(ident::field_name(action))
         }
     };
@@ -863,9 +1222,54 @@ fn method_name(method: HttpMethod, shape: &PathShape) -> String {
     name.to_string()
 }
 
-/// Map of type name -> definition, for tests and the emitters' look-ups.
-pub fn types_by_name(api: &Api) -> BTreeMap<&str, &TypeDef> {
-    api.types.iter().map(|t| (t.name.as_str(), t)).collect()
+/// What a value re-serializes to through its generated type: keys the type does not have are
+/// gone (readOnly properties of request forms), as are nulls of optional fields (`None` is not
+/// serialized); everything else is kept.
+fn project(value: &Value, ty: &TypeRef, types: &[TypeDef]) -> Value {
+    match (ty, value) {
+        (TypeRef::Named(name), Value::Object(object)) => {
+            let Some(TypeDef {
+                kind: TypeKind::Struct(s),
+                ..
+            }) = types.iter().find(|t| &t.name == name)
+            else {
+                return value.clone();
+            };
+            let mut out = serde_json::Map::new();
+            for field in &s.fields {
+                match object.get(&field.wire) {
+                    None => {}
+                    Some(Value::Null) if field.presence == Presence::Optional => {}
+                    Some(Value::Null) => {
+                        out.insert(field.wire.clone(), Value::Null);
+                    }
+                    Some(v) => {
+                        out.insert(field.wire.clone(), project(v, &field.ty, types));
+                    }
+                }
+            }
+            Value::Object(out)
+        }
+        (TypeRef::List(item), Value::Array(items)) => {
+            Value::Array(items.iter().map(|v| project(v, item, types)).collect())
+        }
+        (TypeRef::Map(inner), Value::Object(map)) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), project(v, inner, types)))
+                .collect(),
+        ),
+        (TypeRef::Nullable(inner), v) if !v.is_null() => project(v, inner, types),
+        _ => value.clone(),
+    }
+}
+
+/// `project` for a whole response: the envelope's own members are kept, its `result` projected.
+fn project_envelope(value: &Value, ty: &TypeRef, types: &[TypeDef]) -> Value {
+    let mut out = value.clone();
+    if let Some(result) = out.get_mut("result").filter(|r| !r.is_null()) {
+        *result = project(result, ty, types);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -888,8 +1292,17 @@ mod tests {
         assert_eq!(shapes[1], ("projects".into(), PathShape::Item));
         assert_eq!(shapes[2], ("deployments".into(), PathShape::Collection));
         assert_eq!(shapes[3], ("deployments".into(), PathShape::Item));
-        assert_eq!(shapes[4], ("deployments".into(), PathShape::Action("logs".into())));
-        assert_eq!(shapes[5], ("projects".into(), PathShape::Action("purge_build_cache".into())));
+        assert_eq!(
+            shapes[4],
+            ("deployments".into(), PathShape::Action("logs".into()))
+        );
+        assert_eq!(
+            shapes[5],
+            (
+                "projects".into(),
+                PathShape::Action("purge_build_cache".into())
+            )
+        );
         assert_eq!(method_name(HttpMethod::Get, &PathShape::Collection), "list");
         assert_eq!(method_name(HttpMethod::Patch, &PathShape::Item), "update");
     }

@@ -13,7 +13,10 @@ use crate::error::{SpecError, child};
 pub fn apply(doc: &mut Value, overlay: &Value) -> Result<(), SpecError> {
     let version = overlay.get("overlay").and_then(Value::as_str);
     if !version.is_some_and(|v| v.starts_with("1.")) {
-        return Err(SpecError::new("#/overlay", "expected an Overlay 1.x document (`\"overlay\": \"1.0.0\"`)"));
+        return Err(SpecError::new(
+            "#/overlay",
+            "expected an Overlay 1.x document (`\"overlay\": \"1.0.0\"`)",
+        ));
     }
     let actions = overlay
         .get("actions")
@@ -32,14 +35,20 @@ fn apply_action(doc: &mut Value, action: &Value, at: &str) -> Result<(), SpecErr
         .and_then(Value::as_str)
         .ok_or_else(|| SpecError::new(child(at, "target"), "expected a JSONPath string"))?;
     let path = JsonPath::parse(target).map_err(|e| {
-        SpecError::new(child(at, "target"), format!("expected an RFC 9535 JSONPath: {e}"))
+        SpecError::new(
+            child(at, "target"),
+            format!("expected an RFC 9535 JSONPath: {e}"),
+        )
     })?;
     let mut pointers: Vec<String> = path
         .query_located(doc)
         .iter()
         .map(|node| node.location().to_json_pointer())
         .collect();
-    let remove = action.get("remove").and_then(Value::as_bool).unwrap_or(false);
+    let remove = action
+        .get("remove")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     match (action.get("update"), remove) {
         (Some(update), false) => {
             for pointer in &pointers {
@@ -57,7 +66,10 @@ fn apply_action(doc: &mut Value, action: &Value, at: &str) -> Result<(), SpecErr
             }
             Ok(())
         }
-        _ => Err(SpecError::new(at, "expected exactly one of `update` or `remove: true`")),
+        _ => Err(SpecError::new(
+            at,
+            "expected exactly one of `update` or `remove: true`",
+        )),
     }
 }
 
@@ -88,10 +100,10 @@ fn remove_at(doc: &mut Value, pointer: &str) {
             map.shift_remove(&key);
         }
         Some(Value::Array(items)) => {
-            if let Ok(index) = key.parse::<usize>() {
-                if index < items.len() {
-                    items.remove(index);
-                }
+            if let Ok(index) = key.parse::<usize>()
+                && index < items.len()
+            {
+                items.remove(index);
             }
         }
         _ => {}
@@ -109,10 +121,16 @@ mod tests {
 
     #[test]
     fn update_merges_objects_and_replaces_refs() {
-        let mut doc = json!({"components": {"schemas": {"a": {"items": {"$ref": "#/x"}, "type": "array"}}}});
-        let o = overlay(json!([{"target": "$.components.schemas.a", "update": {"items": {"$ref": "#/y"}, "title": "A"}}]));
+        let mut doc =
+            json!({"components": {"schemas": {"a": {"items": {"$ref": "#/x"}, "type": "array"}}}});
+        let o = overlay(
+            json!([{"target": "$.components.schemas.a", "update": {"items": {"$ref": "#/y"}, "title": "A"}}]),
+        );
         apply(&mut doc, &o).unwrap();
-        assert_eq!(doc, json!({"components": {"schemas": {"a": {"items": {"$ref": "#/y"}, "type": "array", "title": "A"}}}}));
+        assert_eq!(
+            doc,
+            json!({"components": {"schemas": {"a": {"items": {"$ref": "#/y"}, "type": "array", "title": "A"}}}})
+        );
     }
 
     #[test]
@@ -121,11 +139,20 @@ mod tests {
             "/a/{account_id}": {"get": {"operationId": "x"}},
             "/a/{account_identifier}/b": {"get": {"operationId": "y"}, "post": {"operationId": "x"}}
         }});
-        let o = overlay(json!([{"target": "$.paths[*][?@.operationId == 'x']", "update": {"summary": "S"}}]));
+        let o = overlay(
+            json!([{"target": "$.paths[*][?@.operationId == 'x']", "update": {"summary": "S"}}]),
+        );
         apply(&mut doc, &o).unwrap();
         assert_eq!(doc["paths"]["/a/{account_id}"]["get"]["summary"], "S");
-        assert_eq!(doc["paths"]["/a/{account_identifier}/b"]["post"]["summary"], "S");
-        assert!(doc["paths"]["/a/{account_identifier}/b"]["get"].get("summary").is_none());
+        assert_eq!(
+            doc["paths"]["/a/{account_identifier}/b"]["post"]["summary"],
+            "S"
+        );
+        assert!(
+            doc["paths"]["/a/{account_identifier}/b"]["get"]
+                .get("summary")
+                .is_none()
+        );
     }
 
     #[test]
@@ -144,7 +171,11 @@ mod tests {
         let mut doc = json!({});
         let err = apply(&mut doc, &overlay(json!([{"target": "$.a"}, {}]))).unwrap_err();
         assert_eq!(err.pointer, "#/actions/0");
-        let err = apply(&mut doc, &overlay(json!([{"target": "$[", "remove": true}]))).unwrap_err();
+        let err = apply(
+            &mut doc,
+            &overlay(json!([{"target": "$[", "remove": true}])),
+        )
+        .unwrap_err();
         assert_eq!(err.pointer, "#/actions/0/target");
         assert!(err.message.contains("JSONPath"), "{err}");
         let err = apply(&mut doc, &json!({"actions": []})).unwrap_err();

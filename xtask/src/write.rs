@@ -20,9 +20,11 @@ pub fn write(root: &Path, files: &[OutputFile]) -> Result<Vec<PathBuf>, String> 
             continue;
         }
         if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+            fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
         }
-        fs::write(&path, &file.contents).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        fs::write(&path, &file.contents)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         written.push(file.path.clone());
     }
     Ok(written)
@@ -35,7 +37,11 @@ pub fn stale(root: &Path, files: &[OutputFile]) -> Vec<String> {
         .filter_map(|file| {
             let on_disk = fs::read_to_string(root.join(&file.path)).unwrap_or_default();
             (on_disk != file.contents).then(|| {
-                format!("{} is stale:\n{}", file.path.display(), short_diff(&on_disk, &file.contents, 40))
+                format!(
+                    "{} is stale:\n{}",
+                    file.path.display(),
+                    short_diff(&on_disk, &file.contents, 40)
+                )
             })
         })
         .collect()
@@ -44,12 +50,20 @@ pub fn stale(root: &Path, files: &[OutputFile]) -> Vec<String> {
 /// A unified diff of at most `max_lines` lines (`-` on disk, `+` regenerated).
 pub fn short_diff(old: &str, new: &str, max_lines: usize) -> String {
     let diff = similar::TextDiff::from_lines(old, new);
-    let text = diff.unified_diff().context_radius(2).header("on disk", "regenerated").to_string();
+    let text = diff
+        .unified_diff()
+        .context_radius(2)
+        .header("on disk", "regenerated")
+        .to_string();
     let lines: Vec<&str> = text.lines().collect();
     if lines.len() <= max_lines {
         return text;
     }
-    format!("{}\n... ({} more diff lines)\n", lines[..max_lines].join("\n"), lines.len() - max_lines)
+    format!(
+        "{}\n... ({} more diff lines)\n",
+        lines[..max_lines].join("\n"),
+        lines.len() - max_lines
+    )
 }
 
 #[cfg(test)]
@@ -60,15 +74,24 @@ mod tests {
     fn writes_only_changed_files_and_reports_stale_ones() {
         let root = std::env::temp_dir().join(format!("xtask-write-{}", std::process::id()));
         let _ = fs::remove_dir_all(&root);
-        let files = vec![OutputFile { path: "a/b.rs".into(), contents: "one\ntwo\n".into() }];
+        let files = vec![OutputFile {
+            path: "a/b.rs".into(),
+            contents: "one\ntwo\n".into(),
+        }];
         assert_eq!(stale(&root, &files).len(), 1);
         assert_eq!(write(&root, &files).unwrap(), vec![PathBuf::from("a/b.rs")]);
-        assert!(write(&root, &files).unwrap().is_empty(), "unchanged bytes are not rewritten");
+        assert!(
+            write(&root, &files).unwrap().is_empty(),
+            "unchanged bytes are not rewritten"
+        );
         assert!(stale(&root, &files).is_empty());
         fs::write(root.join("a/b.rs"), "one\nTWO\n").unwrap();
         let report = stale(&root, &files);
         assert!(report[0].starts_with("a/b.rs is stale"), "{report:?}");
-        assert!(report[0].contains("-TWO") && report[0].contains("+two"), "{report:?}");
+        assert!(
+            report[0].contains("-TWO") && report[0].contains("+two"),
+            "{report:?}"
+        );
         fs::remove_dir_all(&root).unwrap();
     }
 }

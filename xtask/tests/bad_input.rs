@@ -40,11 +40,22 @@ fn the_valid_document_generates() {
 #[test]
 fn a_dangling_ref() {
     let mut doc = document();
-    doc["components"]["schemas"]["projects"]["properties"]["owner"] = json!({"$ref": "#/components/schemas/owner"});
+    doc["components"]["schemas"]["projects"]["properties"]["owner"] =
+        json!({"$ref": "#/components/schemas/owner"});
     let err = fail(doc);
-    assert_eq!(err.error.pointer, "#/components/schemas/projects/properties/owner/$ref");
-    assert!(err.error.message.contains("#/components/schemas/owner"), "{err}");
-    assert!(err.to_string().starts_with("spec/pages.json: #/components/"), "{err}");
+    assert_eq!(
+        err.error.pointer,
+        "#/components/schemas/projects/properties/owner/$ref"
+    );
+    assert!(
+        err.error.message.contains("#/components/schemas/owner"),
+        "{err}"
+    );
+    assert!(
+        err.to_string()
+            .starts_with("spec/pages.json: #/components/"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -52,23 +63,39 @@ fn a_wrong_type() {
     let mut doc = document();
     doc["components"]["schemas"]["projects"]["properties"]["name"] = json!({"type": "strin"});
     let err = fail(doc);
-    assert_eq!(err.error.pointer, "#/components/schemas/projects/properties/name/type");
-    assert!(err.error.message.contains("expected one of string"), "{err}");
+    assert_eq!(
+        err.error.pointer,
+        "#/components/schemas/projects/properties/name/type"
+    );
+    assert!(
+        err.error.message.contains("expected one of string"),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_value_of_the_wrong_json_kind() {
     let mut doc = document();
-    doc["paths"]["/accounts/{account_id}/pages/projects"]["post"]["parameters"][0]["required"] = json!("yes");
+    doc["paths"]["/accounts/{account_id}/pages/projects"]["post"]["parameters"][0]["required"] =
+        json!("yes");
     let err = fail(doc);
-    assert!(err.error.pointer.starts_with(&format!("{OP}/parameters/0")), "{err}");
-    assert!(err.error.message.starts_with("expected valid OpenAPI 3.0"), "{err}");
+    assert!(
+        err.error.pointer.starts_with(&format!("{OP}/parameters/0")),
+        "{err}"
+    );
+    assert!(
+        err.error.message.starts_with("expected valid OpenAPI 3.0"),
+        "{err}"
+    );
 }
 
 #[test]
 fn an_operation_without_operation_id() {
     let mut doc = document();
-    doc["paths"]["/accounts/{account_id}/pages/projects"]["post"].as_object_mut().unwrap().remove("operationId");
+    doc["paths"]["/accounts/{account_id}/pages/projects"]["post"]
+        .as_object_mut()
+        .unwrap()
+        .remove("operationId");
     let err = fail(doc);
     assert_eq!(err.error.pointer, OP);
     assert_eq!(err.error.message, "expected an operationId");
@@ -77,14 +104,19 @@ fn an_operation_without_operation_id() {
 #[test]
 fn unsupported_constructs() {
     let mut doc = document();
-    doc["paths"]["/accounts/{account_id}/pages/projects"]["post"]["requestBody"]["content"] = json!({"application/xml": {}});
+    doc["paths"]["/accounts/{account_id}/pages/projects"]["post"]["requestBody"]["content"] =
+        json!({"application/xml": {}});
     let err = fail(doc);
     assert_eq!(err.error.pointer, format!("{OP}/requestBody/content"));
     assert!(err.error.message.contains("application/xml"), "{err}");
 
     let mut doc = document();
-    doc["components"]["schemas"]["projects"]["properties"]["name"] = json!({"not": {"type": "string"}});
-    assert_eq!(fail(doc).error.pointer, "#/components/schemas/projects/properties/name/not");
+    doc["components"]["schemas"]["projects"]["properties"]["name"] =
+        json!({"not": {"type": "string"}});
+    assert_eq!(
+        fail(doc).error.pointer,
+        "#/components/schemas/projects/properties/name/not"
+    );
 
     let mut doc = document();
     doc["paths"]["/accounts/{account_id}/pages/projects"]["post"]["parameters"]
@@ -99,7 +131,8 @@ fn unsupported_constructs() {
 #[test]
 fn a_recursive_schema() {
     let mut doc = document();
-    doc["components"]["schemas"]["projects"]["properties"]["parent"] = json!({"$ref": "#/components/schemas/projects"});
+    doc["components"]["schemas"]["projects"]["properties"]["parent"] =
+        json!({"$ref": "#/components/schemas/projects"});
     let err = fail(doc);
     assert_eq!(err.error.pointer, "#/components/schemas/projects");
     assert!(err.error.message.contains("recursive"), "{err}");
@@ -117,7 +150,9 @@ fn no_pages_paths_and_malformed_json() {
 #[test]
 fn a_broken_overlay_names_the_overlay() {
     let bad = json!({"overlay": "1.0.0", "actions": [{"target": "$.paths[", "update": {}}]});
-    let err = codegen::prepare(&document(), "spec/pages.json", &bad).err().expect("an error");
+    let err = codegen::prepare(&document(), "spec/pages.json", &bad)
+        .err()
+        .expect("an error");
     assert_eq!(err.file, "spec/overlay.json");
     assert_eq!(err.error.pointer, "#/actions/0/target");
 }

@@ -12,14 +12,20 @@ use serde_json::json;
 use xtask::codegen;
 
 fn dir(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join(name)
 }
 
 #[test]
 fn generated_code_matches_the_snapshots() {
-    let empty_overlay = json!({"overlay": "1.0.0", "info": {"title": "none", "version": "1"}, "actions": []});
+    let empty_overlay =
+        json!({"overlay": "1.0.0", "info": {"title": "none", "version": "1"}, "actions": []});
     let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
-    let mut fixtures: Vec<PathBuf> = fs::read_dir(dir("fixtures")).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut fixtures: Vec<PathBuf> = fs::read_dir(dir("fixtures"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     fixtures.sort();
     assert!(fixtures.len() >= 8, "fixtures missing: {fixtures:?}");
     let mut stale = Vec::new();
@@ -27,7 +33,8 @@ fn generated_code_matches_the_snapshots() {
         let name = fixture.file_stem().unwrap().to_string_lossy().into_owned();
         let label = format!("xtask/tests/fixtures/{name}.json");
         let spec = codegen::read_json(&fixture, &label).unwrap();
-        let prepared = codegen::prepare(&spec, &label, &empty_overlay).unwrap_or_else(|e| panic!("{e}"));
+        let prepared =
+            codegen::prepare(&spec, &label, &empty_overlay).unwrap_or_else(|e| panic!("{e}"));
         let files = codegen::render(&prepared, &label).unwrap();
         for (file, kind) in files.iter().zip(["types", "client"]) {
             let snapshot = dir("snapshots").join(format!("{name}.{kind}.rs"));
