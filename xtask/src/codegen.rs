@@ -18,7 +18,7 @@ pub const RESOLVED_SPEC: &str = "spec/pages.resolved.json";
 pub const TYPES_CRATE: &str = "crates/pages-api-types";
 pub const CLIENT_CRATE: &str = "crates/pages-api-client";
 pub const GENERATED_MODULE: &str = "src/generated.rs";
-pub const EXAMPLES_TEST: &str = "crates/pages-api-types/tests/spec_examples.rs";
+pub const EXAMPLES_TEST: &str = "crates/pages-api-types/tests/examples/generated.rs";
 
 /// A problem in one input file.
 #[derive(Debug, Clone, PartialEq, Eq)]

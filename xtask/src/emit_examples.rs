@@ -11,7 +11,7 @@ use crate::emit_types::{TypePaths, ident, type_tokens};
 use crate::ident;
 use crate::ir::Api;
 
-/// The whole `crates/pages-api-types/tests/spec_examples.rs`, unformatted.
+/// The whole `crates/pages-api-types/tests/examples/generated.rs`, unformatted.
 pub fn emit(api: &Api) -> TokenStream {
     let paths = TypePaths::in_client_crate();
     let mut names = BTreeSet::new();
@@ -33,12 +33,9 @@ pub fn emit(api: &Api) -> TokenStream {
         quote! {
             #[test]
             fn #name() {
-                support::round_trip::<#ty>(#pointer, #value, #expected);
+                super::support::round_trip::<#ty>(#pointer, #value, #expected);
             }
         }
     });
-    quote! {
-        mod support;
-        #(#tests)*
-    }
+    quote! { #(#tests)* }
 }

@@ -3,23 +3,32 @@
 //! does on the wire.
 
 // The snapshots refer to the core as `crate::...`, as the generated module of this crate does.
+// They are prettyplease output, so rustfmt leaves them alone (`rustfmt::skip`).
 pub use pages_api_types::{Patch, Timestamp, open_enum_serde};
 
 #[path = "../../../xtask/tests/snapshots/all_of.types.rs"]
+#[rustfmt::skip]
 mod all_of;
 #[path = "../../../xtask/tests/snapshots/any_of.types.rs"]
+#[rustfmt::skip]
 mod any_of;
 #[path = "../../../xtask/tests/snapshots/enums.types.rs"]
+#[rustfmt::skip]
 mod enums;
 #[path = "../../../xtask/tests/snapshots/names.types.rs"]
+#[rustfmt::skip]
 mod names;
 #[path = "../../../xtask/tests/snapshots/nullable_patch.types.rs"]
+#[rustfmt::skip]
 mod nullable_patch;
 #[path = "../../../xtask/tests/snapshots/placeholder_maps.types.rs"]
+#[rustfmt::skip]
 mod placeholder_maps;
 #[path = "../../../xtask/tests/snapshots/read_only.types.rs"]
+#[rustfmt::skip]
 mod read_only;
 #[path = "../../../xtask/tests/snapshots/untyped.types.rs"]
+#[rustfmt::skip]
 mod untyped;
 
 use serde_json::{Value, json};

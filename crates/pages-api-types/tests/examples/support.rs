@@ -1,4 +1,4 @@
-//! The round trip behind the generated `spec_examples.rs`.
+//! The round trip behind the generated examples test.
 
 use pages_api_types::Timestamp;
 use serde::{Serialize, de::DeserializeOwned};
@@ -10,11 +10,17 @@ use serde_json::Value;
 pub fn round_trip<T: DeserializeOwned + Serialize>(pointer: &str, input: &str, expected: &str) {
     let input: Value = serde_json::from_str(input).expect("generated test holds valid JSON");
     let expected: Value = serde_json::from_str(expected).expect("generated test holds valid JSON");
-    let decoded: T = serde_json::from_value(input.clone())
-        .unwrap_or_else(|e| panic!("{pointer}: the example does not decode into {}: {e}\n{input:#}", std::any::type_name::<T>()));
+    let decoded: T = serde_json::from_value(input.clone()).unwrap_or_else(|e| {
+        panic!(
+            "{pointer}: the example does not decode into {}: {e}\n{input:#}",
+            std::any::type_name::<T>()
+        )
+    });
     let output = serde_json::to_value(&decoded).expect("generated types serialize");
     if let Some(difference) = difference(&output, &expected, "") {
-        panic!("{pointer}: re-encoded example differs at {difference}\nexpected: {expected:#}\nactual:   {output:#}");
+        panic!(
+            "{pointer}: re-encoded example differs at {difference}\nexpected: {expected:#}\nactual:   {output:#}"
+        );
     }
 }
 
@@ -23,13 +29,18 @@ fn difference(actual: &Value, expected: &Value, at: &str) -> Option<String> {
         (Value::Object(a), Value::Object(e)) => {
             let keys: std::collections::BTreeSet<&String> = a.keys().chain(e.keys()).collect();
             keys.into_iter().find_map(|key| {
-                let (x, y) = (a.get(key).unwrap_or(&Value::Null), e.get(key).unwrap_or(&Value::Null));
+                let (x, y) = (
+                    a.get(key).unwrap_or(&Value::Null),
+                    e.get(key).unwrap_or(&Value::Null),
+                );
                 difference(x, y, &format!("{at}/{key}"))
             })
         }
-        (Value::Array(a), Value::Array(e)) if a.len() == e.len() => {
-            a.iter().zip(e).enumerate().find_map(|(i, (x, y))| difference(x, y, &format!("{at}/{i}")))
-        }
+        (Value::Array(a), Value::Array(e)) if a.len() == e.len() => a
+            .iter()
+            .zip(e)
+            .enumerate()
+            .find_map(|(i, (x, y))| difference(x, y, &format!("{at}/{i}"))),
         (Value::String(a), Value::String(e)) if a != e => {
             match (a.parse::<Timestamp>(), e.parse::<Timestamp>()) {
                 (Ok(x), Ok(y)) if x == y => None,
