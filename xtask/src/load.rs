@@ -134,13 +134,18 @@ fn resolve_pointer<'a>(doc: &'a Value, reference: &str) -> Option<&'a Value> {
     reference.strip_prefix('#').and_then(|p| doc.pointer(p))
 }
 
-/// Renames every component to its canonical key (see `ident::canonical_component_keys`) and
-/// rewrites the `$ref`s to match, so that the overlay and the normalizer see the same keys
-/// whatever vendor prefix this release of the document used.
+/// Renames every schema component to its canonical key (see `ident::canonical_component_keys`)
+/// and rewrites the `$ref`s to match, so that the overlay and the normalizer see the same keys
+/// whatever vendor prefix this release of the document used. Only schemas carry the vendor
+/// prefix; other components keep their keys (security schemes are named, not `$ref`ed, by the
+/// operations' `security`, and `api_token`/`api_key` share an `api_` that is not a prefix).
 pub fn canonicalize(doc: &mut Value) {
     let mut renames: BTreeMap<String, String> = BTreeMap::new();
     if let Some(components) = doc.get_mut("components").and_then(Value::as_object_mut) {
-        for (kind, members) in components.iter_mut() {
+        for (kind, members) in components
+            .iter_mut()
+            .filter(|(kind, _)| kind.as_str() == "schemas")
+        {
             let Some(members) = members.as_object_mut() else {
                 continue;
             };
@@ -359,7 +364,19 @@ mod tests {
             "paths": {"/x": {"get": {"schema": {"$ref": "#/components/schemas/aM5gKYXN_projects"}}}},
             "components": {"schemas": {"aM5gKYXN_projects": {"items": {"$ref": "#/components/schemas/aM5gKYXN_stage"}}, "aM5gKYXN_stage": {}}}
         });
+        doc["components"]["securitySchemes"] = json!({"api_key": {}, "api_token": {}});
         canonicalize(&mut doc);
+        let schemes: Vec<_> = doc["components"]["securitySchemes"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        assert_eq!(
+            schemes,
+            ["api_key", "api_token"],
+            "security schemes keep their names"
+        );
         assert_eq!(
             doc["paths"]["/x"]["get"]["schema"]["$ref"],
             "#/components/schemas/projects"
