@@ -145,56 +145,66 @@ pub fn generate(root: &Path, spec_path: &Path) -> Result<Vec<OutputFile>, String
     render(&prepared, &label)
 }
 
-/// Moves the generated files under `out` as a standalone workspace of the two crates: their
-/// hand-written sources are copied beside the generated modules, with this workspace's
-/// manifest settings and lock file, so `cargo check --manifest-path OUT/pages-api-client/Cargo.toml`
-/// builds them outside this repository.
-pub fn standalone(
-    root: &Path,
-    out: &Path,
-    files: Vec<OutputFile>,
-) -> Result<Vec<OutputFile>, String> {
+/// The generated files laid out as a standalone workspace of the two library crates (for
+/// `--out`): their hand-written `src/` beside the generated modules, their manifests without
+/// test-only sections, this workspace's shared settings and lock file. So
+/// `cargo check --manifest-path OUT/pages-api-client/Cargo.toml` builds them anywhere.
+pub fn standalone(root: &Path, files: Vec<OutputFile>) -> Result<Vec<OutputFile>, String> {
+    let read = |path: &Path| {
+        fs::read_to_string(root.join(path))
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))
+    };
     let mut standalone = Vec::new();
     for krate in [TYPES_CRATE, CLIENT_CRATE] {
-        let name = Path::new(krate).file_name().unwrap();
-        for relative in crate_files(&root.join(krate))? {
-            let contents = fs::read_to_string(root.join(krate).join(&relative))
-                .map_err(|e| format!("cannot read {krate}/{}: {e}", relative.display()))?;
+        let name = Path::new(krate)
+            .file_name()
+            .expect("crate paths end in a name");
+        for relative in source_files(&root.join(krate).join("src"))? {
+            let contents = read(&Path::new(krate).join("src").join(&relative))?;
             standalone.push(OutputFile {
-                path: Path::new(name).join(relative),
+                path: Path::new(name).join("src").join(relative),
                 contents,
             });
         }
+        let manifest = read(&Path::new(krate).join("Cargo.toml"))?;
+        standalone.push(OutputFile {
+            path: Path::new(name).join("Cargo.toml"),
+            contents: library_manifest(&manifest),
+        });
     }
     for file in files {
-        let path = match file.path.strip_prefix("crates") {
-            Ok(inside) => inside.to_path_buf(),
-            Err(_) => PathBuf::from("openapi.json"),
+        let Ok(inside) = file.path.strip_prefix("crates") else {
+            standalone.push(OutputFile {
+                path: "openapi.json".into(),
+                contents: file.contents,
+            });
+            continue;
         };
-        standalone.retain(|f| f.path != path);
-        standalone.push(OutputFile {
-            path,
-            contents: file.contents,
-        });
+        if inside
+            .components()
+            .nth(1)
+            .is_some_and(|c| c.as_os_str() == "src")
+        {
+            standalone.retain(|f| f.path != inside);
+            standalone.push(OutputFile {
+                path: inside.to_path_buf(),
+                contents: file.contents,
+            });
+        }
     }
-    let manifest = fs::read_to_string(root.join("Cargo.toml"))
-        .map_err(|e| format!("cannot read Cargo.toml: {e}"))?;
     standalone.push(OutputFile {
         path: "Cargo.toml".into(),
-        contents: standalone_manifest(&manifest),
+        contents: workspace_manifest(&read(Path::new("Cargo.toml"))?),
     });
-    if let Ok(lock) = fs::read_to_string(root.join("Cargo.lock")) {
-        standalone.push(OutputFile {
-            path: "Cargo.lock".into(),
-            contents: lock,
-        });
-    }
-    let _ = out;
+    standalone.push(OutputFile {
+        path: "Cargo.lock".into(),
+        contents: read(Path::new("Cargo.lock"))?,
+    });
     Ok(standalone)
 }
 
-/// Source files of a crate (everything but build output), relative to the crate directory.
-fn crate_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+/// Files below `dir`, relative to it.
+fn source_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let mut found = Vec::new();
     let mut pending = vec![PathBuf::new()];
     while let Some(relative) = pending.pop() {
@@ -202,10 +212,7 @@ fn crate_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
             .map_err(|e| format!("cannot list {}: {e}", dir.join(&relative).display()))?;
         for entry in entries.flatten() {
             let path = relative.join(entry.file_name());
-            if entry.file_name() == "target" {
-                continue;
-            }
-            if entry.file_type().map(|t| t.is_dir()).unwrap_or(false) {
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
                 pending.push(path);
             } else {
                 found.push(path);
@@ -216,9 +223,25 @@ fn crate_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(found)
 }
 
+/// A crate manifest without the sections only tests, examples and benches need.
+fn library_manifest(manifest: &str) -> String {
+    let mut out = String::new();
+    let mut keep = true;
+    for line in manifest.lines() {
+        if line.starts_with('[') {
+            keep = !(line.starts_with("[[") || line.starts_with("[dev-dependencies"));
+        }
+        if keep {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 /// The workspace manifest for `--out`: this one's `[workspace.package]`, dependencies and
 /// profiles, with the two crates as its only members.
-fn standalone_manifest(manifest: &str) -> String {
+fn workspace_manifest(manifest: &str) -> String {
     let mut out = String::from(
         "# @generated by `cargo xtask codegen --out`: the two Pages API crates as a standalone workspace.\n[workspace]\nresolver = \"3\"\nmembers = [\"pages-api-types\", \"pages-api-client\"]\n",
     );

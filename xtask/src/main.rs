@@ -57,7 +57,7 @@ fn run_codegen(args: &[String]) -> Result<(), String> {
     }
     let files = codegen::generate(&root, &spec)?;
     let (target, files) = match &out {
-        Some(dir) => (dir.clone(), codegen::standalone(&root, dir, files)?),
+        Some(dir) => (dir.clone(), codegen::standalone(&root, files)?),
         None => (root.clone(), files),
     };
     if check {
