@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::error::SpecError;
 use crate::ir::Api;
 use crate::write::OutputFile;
-use crate::{emit_client, emit_examples, emit_types, format, load, normalize, overlay};
+use crate::{emit_client, emit_examples, emit_types, format, load, normalize, overlay, surface};
 
 pub const SPEC: &str = "spec/pages.json";
 pub const OVERLAY: &str = "spec/overlay.json";
@@ -18,6 +18,7 @@ pub const RESOLVED_SPEC: &str = "spec/pages.resolved.json";
 pub const TYPES_CRATE: &str = "crates/pages-api-types";
 pub const CLIENT_CRATE: &str = "crates/pages-api-client";
 pub const GENERATED_MODULE: &str = "src/generated.rs";
+pub const API_SURFACE: &str = "crates/pages-api-client/api-surface.txt";
 pub const EXAMPLES_TEST: &str = "crates/pages-api-types/tests/examples/generated.rs";
 
 /// A problem in one input file.
@@ -116,6 +117,10 @@ pub fn render(prepared: &Prepared, spec_label: &str) -> Result<Vec<OutputFile>, 
             contents: examples,
         },
         OutputFile {
+            path: API_SURFACE.into(),
+            contents: surface::render(&prepared.api),
+        },
+        OutputFile {
             path: RESOLVED_SPEC.into(),
             contents: resolved,
         },
@@ -134,6 +139,16 @@ pub fn spec_label(path: &Path, root: &Path) -> String {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
     }
+}
+
+/// The IR of a document file, with the overlay applied (for `diff`).
+pub fn api_of(root: &Path, spec_path: &Path) -> Result<Api, String> {
+    let label = spec_label(spec_path, root);
+    let spec = read_json(spec_path, &label).map_err(|e| e.to_string())?;
+    let overlay_doc = read_json(&root.join(OVERLAY), OVERLAY).map_err(|e| e.to_string())?;
+    Ok(prepare(&spec, &label, &overlay_doc)
+        .map_err(|e| e.to_string())?
+        .api)
 }
 
 /// Everything `cargo xtask codegen` produces for the given inputs.

@@ -49,14 +49,6 @@ fn emit_resource(resource: &Resource) -> TokenStream {
     }
 }
 
-/// Arguments of the constructor: path parameters, then required query parameters.
-fn arguments(op: &Operation) -> Vec<&Param> {
-    op.path_params
-        .iter()
-        .chain(op.query_params.iter().filter(|p| p.required))
-        .collect()
-}
-
 fn operation_doc(op: &Operation) -> String {
     let mut doc = String::new();
     if !op.summary.is_empty() {
@@ -82,7 +74,7 @@ fn emit_constructor(op: &Operation) -> TokenStream {
     let doc = doc_attrs(&operation_doc(op));
     let method = ident(&op.method_name);
     let builder = ident(&op.builder_name);
-    let args = arguments(op);
+    let args = op.arguments();
     let params = args.iter().map(|p| {
         let name = ident(&p.name);
         if p.ty == TypeRef::String {
@@ -103,8 +95,8 @@ fn emit_constructor(op: &Operation) -> TokenStream {
             }
         })
         .collect();
-    inits.extend(setters(op).into_iter().map(|s| {
-        let name = ident(&s.name);
+    inits.extend(op.setters().into_iter().map(|s| {
+        let name = ident(s.name);
         if s.tristate {
             quote!(#name: Default::default())
         } else {
@@ -119,53 +111,6 @@ fn emit_constructor(op: &Operation) -> TokenStream {
     }
 }
 
-/// A builder setter: optional query parameters, body fields, multipart fields or the body.
-struct Setter<'o> {
-    name: String,
-    doc: &'o str,
-    ty: TypeRef,
-    tristate: bool,
-    required: bool,
-}
-
-fn setters(op: &Operation) -> Vec<Setter<'_>> {
-    let mut out: Vec<Setter> = op
-        .query_params
-        .iter()
-        .filter(|p| !p.required)
-        .map(|p| Setter {
-            name: p.name.clone(),
-            doc: &p.doc,
-            ty: p.ty.clone(),
-            tristate: false,
-            required: false,
-        })
-        .collect();
-    fn field_setter(f: &Field) -> Setter<'_> {
-        Setter {
-            name: f.name.clone(),
-            doc: &f.doc,
-            ty: f.ty.clone(),
-            tristate: f.presence == Presence::Tristate,
-            required: f.presence == Presence::Required,
-        }
-    }
-    match &op.body {
-        Body::JsonStruct { fields, .. } | Body::Multipart(fields) => {
-            out.extend(fields.iter().map(field_setter))
-        }
-        Body::Json(ty) => out.push(Setter {
-            name: "body".into(),
-            doc: "The request body.",
-            ty: ty.clone(),
-            tristate: false,
-            required: true,
-        }),
-        Body::None | Body::EmptyJson => {}
-    }
-    out
-}
-
 fn emit_builder(resource: &Resource, op: &Operation) -> TokenStream {
     let paths = TypePaths::in_client_crate();
     let prefix = &paths.named;
@@ -175,8 +120,8 @@ fn emit_builder(resource: &Resource, op: &Operation) -> TokenStream {
         "Request builder of [`{}::{}`]: set optional values, then `send()`.",
         resource.type_name, op.method_name
     ));
-    let setters = setters(op);
-    let args = arguments(op);
+    let setters = op.setters();
+    let args = op.arguments();
     let arg_fields = args.iter().map(|p| {
         let name = ident(&p.name);
         let ty = if p.ty == TypeRef::String {
@@ -187,8 +132,8 @@ fn emit_builder(resource: &Resource, op: &Operation) -> TokenStream {
         quote!(#name: #ty)
     });
     let setter_fields = setters.iter().map(|s| {
-        let name = ident(&s.name);
-        let ty = type_tokens(&s.ty, &paths);
+        let name = ident(s.name);
+        let ty = type_tokens(s.ty, &paths);
         if s.tristate {
             quote!(#name: #prefix Patch<#ty>)
         } else {
@@ -196,15 +141,15 @@ fn emit_builder(resource: &Resource, op: &Operation) -> TokenStream {
         }
     });
     let setter_methods = setters.iter().map(|s| {
-        let name = ident(&s.name);
+        let name = ident(s.name);
         let doc = doc_attrs(s.doc);
-        let ty = type_tokens(&s.ty, &paths);
+        let ty = type_tokens(s.ty, &paths);
         if s.tristate {
             quote! {
                 #doc
                 pub fn #name(mut self, value: impl Into<#prefix Patch<#ty>>) -> Self { self.#name = value.into(); self }
             }
-        } else if s.ty == TypeRef::String {
+        } else if *s.ty == TypeRef::String {
             quote! {
                 #doc
                 pub fn #name(mut self, value: impl Into<String>) -> Self { self.#name = Some(value.into()); self }
@@ -236,13 +181,13 @@ fn emit_builder(resource: &Resource, op: &Operation) -> TokenStream {
         None => " Sends the request; the operation returns no result.",
     };
 
-    let take = |s: &Setter| {
-        let name = ident(&s.name);
-        let field = &s.name;
-        if s.required {
-            quote!(self.#name.ok_or(Error::MissingField { operation: #op_id, field: #field })?)
+    // A setter's value as the request needs it: required ones must have been set.
+    let take = |name: &str, required: bool| {
+        let field = ident(name);
+        if required {
+            quote!(self.#field.ok_or(Error::MissingField { operation: #op_id, field: #name })?)
         } else {
-            quote!(self.#name)
+            quote!(self.#field)
         }
     };
     let method = ident(&http_method_const(op.http_method));
@@ -272,13 +217,7 @@ fn emit_builder(resource: &Resource, op: &Operation) -> TokenStream {
             let ty = ident(type_name);
             let inits = fields.iter().map(|f| {
                 let name = ident(&f.name);
-                let value = take(&Setter {
-                    name: f.name.clone(),
-                    doc: "",
-                    ty: f.ty.clone(),
-                    tristate: false,
-                    required: f.presence == Presence::Required,
-                });
+                let value = take(&f.name, f.presence == Presence::Required);
                 quote!(#name: #value)
             });
             (
@@ -286,14 +225,8 @@ fn emit_builder(resource: &Resource, op: &Operation) -> TokenStream {
                 quote!(.json_body(&body)?),
             )
         }
-        Body::Json(ty) => {
-            let value = take(&Setter {
-                name: "body".into(),
-                doc: "",
-                ty: ty.clone(),
-                tristate: false,
-                required: true,
-            });
+        Body::Json(_) => {
+            let value = take("body", true);
             (quote! { let body = #value; }, quote!(.json_body(&body)?))
         }
         Body::Multipart(fields) => {

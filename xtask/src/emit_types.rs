@@ -206,6 +206,7 @@ fn emit_enum(name: &Ident, doc: &TokenStream, variants: &[Variant]) -> TokenStre
     quote! {
         #doc
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum #name {
             #(#declared,)*
             /// A value this version of the crate does not know yet, kept as sent.

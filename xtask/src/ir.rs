@@ -188,3 +188,64 @@ pub enum Body {
     /// `multipart/form-data` of text fields.
     Multipart(Vec<Field>),
 }
+
+/// A method of an operation's request builder that sets one value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Setter<'o> {
+    pub name: &'o str,
+    pub doc: &'o str,
+    pub ty: &'o TypeRef,
+    /// The value is a `Patch<T>` (keep / null / value).
+    pub tristate: bool,
+    /// `send()` fails with `MissingField` when it was not set.
+    pub required: bool,
+}
+
+impl Operation {
+    /// Arguments of the builder's constructor: path parameters, then required query parameters.
+    pub fn arguments(&self) -> Vec<&Param> {
+        self.path_params
+            .iter()
+            .chain(self.query_params.iter().filter(|p| p.required))
+            .collect()
+    }
+
+    /// Setters of the builder: optional query parameters, then body (or form) fields.
+    pub fn setters(&self) -> Vec<Setter<'_>> {
+        let mut setters: Vec<Setter<'_>> = self
+            .query_params
+            .iter()
+            .filter(|p| !p.required)
+            .map(|p| Setter {
+                name: &p.name,
+                doc: &p.doc,
+                ty: &p.ty,
+                tristate: false,
+                required: false,
+            })
+            .collect();
+        fn from_field(f: &Field) -> Setter<'_> {
+            Setter {
+                name: &f.name,
+                doc: &f.doc,
+                ty: &f.ty,
+                tristate: f.presence == Presence::Tristate,
+                required: f.presence == Presence::Required,
+            }
+        }
+        match &self.body {
+            Body::JsonStruct { fields, .. } | Body::Multipart(fields) => {
+                setters.extend(fields.iter().map(from_field))
+            }
+            Body::Json(ty) => setters.push(Setter {
+                name: "body",
+                doc: "The request body.",
+                ty,
+                tristate: false,
+                required: true,
+            }),
+            Body::None | Body::EmptyJson => {}
+        }
+        setters
+    }
+}

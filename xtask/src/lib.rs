@@ -2,6 +2,7 @@
 //! one module each and share only the IR (`ir`); `codegen` runs them in order.
 
 pub mod codegen;
+pub mod diff;
 pub mod emit_client;
 pub mod emit_examples;
 pub mod emit_types;
@@ -12,5 +13,7 @@ pub mod ir;
 pub mod load;
 pub mod normalize;
 pub mod overlay;
+pub mod spec_update;
+pub mod surface;
 pub mod test_cmd;
 pub mod write;

@@ -15,6 +15,12 @@ commands:
       (repaired by spec/overlay.json). --check writes nothing and fails when a checked-in file
       is stale; --spec reads another Cloudflare document (the Pages part is kept); --out writes
       both crates as a standalone workspace under DIR instead of into crates/.
+  diff OLD.json NEW.json [--format text|markdown] [--deny-breaking]
+      Generate both documents in memory and print the change to the Rust API, each change
+      marked breaking or additive; --deny-breaking exits non-zero when anything breaks.
+  spec-update FILE
+      Take a downloaded Cloudflare document (all products), keep the Pages part in
+      spec/pages.json (sorted, pretty-printed), regenerate both crates, print the API diff.
   test [-- CARGO TEST ARGS]
       Run every test of the workspace: installs Stoplight Prism (npm ci) when missing, serves
       spec/pages.resolved.json with it for the contract tests, runs `cargo test --workspace`,
@@ -26,6 +32,8 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("codegen") => run_codegen(&args[1..]),
         Some("test") => xtask::test_cmd::run(&args[1..]),
+        Some("diff") => run_diff(&args[1..]),
+        Some("spec-update") => run_spec_update(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             println!("{}", usage());
             Ok(())
@@ -39,6 +47,68 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn run_diff(args: &[String]) -> Result<(), String> {
+    let root = codegen::workspace_root();
+    let mut files = Vec::new();
+    let mut markdown = false;
+    let mut deny_breaking = false;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--deny-breaking" => deny_breaking = true,
+            "--format" => match rest.next().map(String::as_str) {
+                Some("markdown") => markdown = true,
+                Some("text") => markdown = false,
+                other => return Err(format!("--format takes text or markdown, not {other:?}")),
+            },
+            file => files.push(PathBuf::from(file)),
+        }
+    }
+    let [old, new] = files.as_slice() else {
+        return Err(format!(
+            "diff takes two documents, OLD and NEW\n\n{}",
+            usage()
+        ));
+    };
+    let changes =
+        xtask::diff::changes(&codegen::api_of(&root, old)?, &codegen::api_of(&root, new)?);
+    let (old, new) = (old.display().to_string(), new.display().to_string());
+    let report = if markdown {
+        xtask::diff::render_markdown(&changes, &old, &new)
+    } else {
+        xtask::diff::render_text(&changes, &old, &new)
+    };
+    print!("{report}");
+    let breaking = changes.iter().filter(|c| c.breaking).count();
+    if deny_breaking && breaking > 0 {
+        return Err(format!("{breaking} breaking change(s) (--deny-breaking)"));
+    }
+    Ok(())
+}
+
+fn run_spec_update(args: &[String]) -> Result<(), String> {
+    let [file] = args else {
+        return Err(format!("spec-update takes one FILE\n\n{}", usage()));
+    };
+    let root = codegen::workspace_root();
+    let update = xtask::spec_update::run(&root, &PathBuf::from(file))?;
+    println!(
+        "spec-update: {} {}, {} generated file(s) written",
+        codegen::SPEC,
+        if update.spec_changed {
+            "updated"
+        } else {
+            "unchanged"
+        },
+        update.files_written
+    );
+    print!(
+        "{}",
+        xtask::diff::render_text(&update.changes, "the previous spec", codegen::SPEC)
+    );
+    Ok(())
 }
 
 fn run_codegen(args: &[String]) -> Result<(), String> {

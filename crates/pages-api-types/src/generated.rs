@@ -295,6 +295,7 @@ pub struct DeploymentTriggerMetadata {
 }
 /// `push` for a git push, `ad_hoc` for an API or dashboard request.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DeploymentTriggerType {
     /// `push`
     Push,
@@ -364,6 +365,7 @@ pub struct Domain {
 }
 /// Certificate authority that issues the domain's TLS certificate.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DomainCertificateAuthority {
     /// `google`
     Google,
@@ -394,6 +396,7 @@ impl From<&str> for DomainCertificateAuthority {
 crate::open_enum_serde!(DomainCertificateAuthority);
 /// Overall state of the domain; it serves the project once `active`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DomainStatus {
     /// `initializing`
     Initializing,
@@ -459,6 +462,7 @@ pub struct DomainValidationData {
 }
 /// How control of the hostname is proven: an HTTP request or a TXT record.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DomainValidationDataMethod {
     /// `http`
     Http,
@@ -505,6 +509,7 @@ pub struct DomainsPost {
 }
 /// Which environment the deployment belongs to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Environment {
     /// `preview`
     Preview,
@@ -554,6 +559,7 @@ impl std::fmt::Debug for EnvironmentVariable {
 }
 /// Whether the value is stored as readable text or as an encrypted secret.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum EnvironmentVariableType {
     /// `plain_text`
     PlainText,
@@ -727,6 +733,7 @@ pub struct SourceConfig {
 }
 /// Which branches get preview deployments: all, none, or those the include/exclude lists select.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SourceConfigPreviewDeploymentSetting {
     /// `all`
     All,
@@ -761,6 +768,7 @@ impl From<&str> for SourceConfigPreviewDeploymentSetting {
 crate::open_enum_serde!(SourceConfigPreviewDeploymentSetting);
 /// The git provider.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SourceType {
     /// `github`
     Github,
@@ -807,6 +815,7 @@ pub struct Stage {
 }
 /// Which pipeline step this is.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum StageName {
     /// `queued`
     Queued,
@@ -849,6 +858,7 @@ impl From<&str> for StageName {
 crate::open_enum_serde!(StageName);
 /// Progress of this step.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum StageStatus {
     /// `success`
     Success,

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 /// Allowed values.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Environment {
     /// `production`
     Production,
@@ -49,6 +50,7 @@ pub struct Stage {
 }
 /// Stage name.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum StageName {
     /// `queued`
     Queued,
@@ -91,6 +93,7 @@ impl From<&str> for StageName {
 crate::open_enum_serde!(StageName);
 /// Keywords and digits.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum StageType {
     /// `self`
     SelfValue,

@@ -39,6 +39,7 @@ impl std::fmt::Debug for EnvironmentVariable {
 }
 /// Kind.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum EnvironmentVariableType {
     /// `plain_text`
     PlainText,
