@@ -8,7 +8,26 @@ use proc_macro2::TokenStream;
 pub fn format_module(tokens: TokenStream, header: &str) -> Result<String, String> {
     let file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("generator produced invalid Rust: {e}"))?;
-    Ok(format!("{header}\n{}", prettyplease::unparse(&file)))
+    Ok(format!(
+        "{header}\n{}",
+        separate_items(&prettyplease::unparse(&file))
+    ))
+}
+
+/// prettyplease puts top-level items on consecutive lines; a blank line after each one that
+/// ends with a closing brace or a macro call reads like hand-formatted Rust.
+fn separate_items(source: &str) -> String {
+    let mut out = String::with_capacity(source.len() + source.len() / 16);
+    let mut lines = source.lines().peekable();
+    while let Some(line) = lines.next() {
+        out.push_str(line);
+        out.push('\n');
+        let ends_item = line == "}" || (line.ends_with(");") && !line.starts_with(' '));
+        if ends_item && lines.peek().is_some_and(|next| !next.is_empty()) {
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// The header line of every generated file: what wrote it and from what.

@@ -320,8 +320,13 @@ impl<'d> Normalizer<'d> {
         if members.len() == 1 && view.properties.is_empty() && view.typ.is_none() {
             // A single-member allOf is how 3.0 documents put nullable/readOnly/description beside
             // a $ref: it is that member.
+            let member_at = format!("{all_of_at}/0");
+            if view.description.is_none() {
+                let member = self.resolve((&members[0]).into(), &member_at)?;
+                view.description = member.schema.schema_data.description.as_deref();
+            }
             view.alternatives
-                .push((SchemaRef::from(&members[0]), format!("{all_of_at}/0")));
+                .push((SchemaRef::from(&members[0]), member_at));
             return Ok(());
         }
         for (i, member) in members.iter().enumerate() {

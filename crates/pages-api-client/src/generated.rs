@@ -14,11 +14,13 @@ impl Client {
         Domains { client: self }
     }
 }
+
 /// The projects operations; get one from \[`Client::projects`\].
 #[derive(Clone, Copy, Debug)]
 pub struct Projects<'a> {
     client: &'a Client,
 }
+
 impl<'a> Projects<'a> {
     /// List projects.
     ///
@@ -117,6 +119,7 @@ impl<'a> Projects<'a> {
         }
     }
 }
+
 /// Request builder of \[`Projects::list`\]: set optional values, then `send()`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
@@ -126,6 +129,7 @@ pub struct ProjectList<'a> {
     page: Option<i64>,
     per_page: Option<i64>,
 }
+
 impl<'a> ProjectList<'a> {
     /// Which page of results to return, counting from 1.
     pub fn page(mut self, value: i64) -> Self {
@@ -176,6 +180,7 @@ impl<'a> ProjectList<'a> {
         futures_util::TryStreamExt::try_collect(self.stream()).await
     }
 }
+
 /// Request builder of \[`Projects::create`\]: set optional values, then `send()`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
@@ -187,6 +192,7 @@ pub struct ProjectCreate<'a> {
     name: Option<String>,
     production_branch: Option<String>,
 }
+
 impl<'a> ProjectCreate<'a> {
     /// How the project's sources are built.
     pub fn build_config(mut self, value: pages_api_types::BuildConfig) -> Self {
@@ -250,6 +256,7 @@ impl<'a> ProjectCreate<'a> {
         self.client.execute(request).await
     }
 }
+
 /// Request builder of \[`Projects::get`\]: set optional values, then `send()`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
@@ -258,6 +265,7 @@ pub struct ProjectGet<'a> {
     account_id: String,
     project_name: String,
 }
+
 impl<'a> ProjectGet<'a> {
     /// Sends the request and returns the envelope's `result`.
     pub async fn send(self) -> Result<pages_api_types::Project, Error> {
@@ -282,6 +290,7 @@ impl<'a> ProjectGet<'a> {
         self.client.execute(request).await
     }
 }
+
 /// Request builder of \[`Projects::delete`\]: set optional values, then `send()`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
@@ -290,6 +299,7 @@ pub struct ProjectDelete<'a> {
     account_id: String,
     project_name: String,
 }
+
 impl<'a> ProjectDelete<'a> {
     /// Sends the request; the operation returns no result.
     pub async fn send(self) -> Result<(), Error> {
@@ -310,6 +320,7 @@ impl<'a> ProjectDelete<'a> {
         self.client.execute(request).await
     }
 }
+
 /// Request builder of \[`Projects::update`\]: set optional values, then `send()`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
@@ -322,6 +333,7 @@ pub struct ProjectUpdate<'a> {
     name: Option<String>,
     production_branch: Option<String>,
 }
+
 impl<'a> ProjectUpdate<'a> {
     /// How the project's sources are built.
     pub fn build_config(mut self, value: pages_api_types::BuildConfigPatch) -> Self {
@@ -376,6 +388,7 @@ impl<'a> ProjectUpdate<'a> {
         self.client.execute(request).await
     }
 }
+
 /// Request builder of \[`Projects::purge_build_cache`\]: set optional values, then `send()`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
@@ -384,6 +397,7 @@ pub struct ProjectPurgeBuildCache<'a> {
     account_id: String,
     project_name: String,
 }
+
 impl<'a> ProjectPurgeBuildCache<'a> {
     /// Sends the request; the operation returns no result.
     pub async fn send(self) -> Result<(), Error> {
@@ -403,11 +417,13 @@ impl<'a> ProjectPurgeBuildCache<'a> {
         self.client.execute(request).await
     }
 }
+
 /// The deployments operations; get one from \[`Client::deployments`\].
 #[derive(Clone, Copy, Debug)]
 pub struct Deployments<'a> {
     client: &'a Client,
 }
+
 impl<'a> Deployments<'a> {
     /// List deployments.
     ///
@@ -536,6 +552,7 @@ impl<'a> Deployments<'a> {
         }
     }
 }
+
 /// Request builder of \[`Deployments::list`\]: set optional values, then `send()`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
@@ -547,6 +564,7 @@ pub struct DeploymentList<'a> {
     page: Option<i64>,
     per_page: Option<i64>,
 }
+
 impl<'a> DeploymentList<'a> {
     /// The `env` parameter.
     pub fn env(mut self, value: pages_api_types::Environment) -> Self {
@@ -606,6 +624,7 @@ impl<'a> DeploymentList<'a> {
         futures_util::TryStreamExt::try_collect(self.stream()).await
     }
 }
+
 /// Request builder of \[`Deployments::create`\]: set optional values, then `send()`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
@@ -615,6 +634,7 @@ pub struct DeploymentCreate<'a> {
     project_name: String,
     branch: Option<String>,
 }
+
 impl<'a> DeploymentCreate<'a> {
     /// Branch to build from, at its latest commit; the production branch when left out.
     pub fn branch(mut self, value: impl Into<String>) -> Self {
@@ -645,6 +665,7 @@ impl<'a> DeploymentCreate<'a> {
         self.client.execute(request).await
     }
 }
+
 /// Request builder of \[`Deployments::get`\]: set optional values, then `send()`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
@@ -654,6 +675,7 @@ pub struct DeploymentGet<'a> {
     project_name: String,
     deployment_id: String,
 }
+
 impl<'a> DeploymentGet<'a> {
     /// Sends the request and returns the envelope's `result`.
     pub async fn send(self) -> Result<pages_api_types::Deployment, Error> {
@@ -679,6 +701,7 @@ impl<'a> DeploymentGet<'a> {
         self.client.execute(request).await
     }
 }
+
 /// Request builder of \[`Deployments::delete`\]: set optional values, then `send()`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
@@ -688,6 +711,7 @@ pub struct DeploymentDelete<'a> {
     project_name: String,
     deployment_id: String,
 }
+
 impl<'a> DeploymentDelete<'a> {
     /// Sends the request; the operation returns no result.
     pub async fn send(self) -> Result<(), Error> {
@@ -709,6 +733,7 @@ impl<'a> DeploymentDelete<'a> {
         self.client.execute(request).await
     }
 }
+
 /// Request builder of \[`Deployments::logs`\]: set optional values, then `send()`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
@@ -718,6 +743,7 @@ pub struct DeploymentLogs<'a> {
     project_name: String,
     deployment_id: String,
 }
+
 impl<'a> DeploymentLogs<'a> {
     /// Sends the request and returns the envelope's `result`.
     pub async fn send(self) -> Result<pages_api_types::DeploymentLogsResult, Error> {
@@ -746,6 +772,7 @@ impl<'a> DeploymentLogs<'a> {
         self.client.execute(request).await
     }
 }
+
 /// Request builder of \[`Deployments::retry`\]: set optional values, then `send()`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
@@ -755,6 +782,7 @@ pub struct DeploymentRetry<'a> {
     project_name: String,
     deployment_id: String,
 }
+
 impl<'a> DeploymentRetry<'a> {
     /// Sends the request and returns the envelope's `result`.
     pub async fn send(self) -> Result<pages_api_types::Deployment, Error> {
@@ -781,6 +809,7 @@ impl<'a> DeploymentRetry<'a> {
         self.client.execute(request).await
     }
 }
+
 /// Request builder of \[`Deployments::rollback`\]: set optional values, then `send()`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
@@ -790,6 +819,7 @@ pub struct DeploymentRollback<'a> {
     project_name: String,
     deployment_id: String,
 }
+
 impl<'a> DeploymentRollback<'a> {
     /// Sends the request and returns the envelope's `result`.
     pub async fn send(self) -> Result<pages_api_types::Deployment, Error> {
@@ -816,11 +846,13 @@ impl<'a> DeploymentRollback<'a> {
         self.client.execute(request).await
     }
 }
+
 /// The domains operations; get one from \[`Client::domains`\].
 #[derive(Clone, Copy, Debug)]
 pub struct Domains<'a> {
     client: &'a Client,
 }
+
 impl<'a> Domains<'a> {
     /// List domains.
     ///
@@ -910,6 +942,7 @@ impl<'a> Domains<'a> {
         }
     }
 }
+
 /// Request builder of \[`Domains::list`\]: set optional values, then `send()`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
@@ -918,6 +951,7 @@ pub struct DomainList<'a> {
     account_id: String,
     project_name: String,
 }
+
 impl<'a> DomainList<'a> {
     /// Sends the request and returns the envelope's `result`.
     pub async fn send(self) -> Result<Vec<pages_api_types::Domain>, Error> {
@@ -942,6 +976,7 @@ impl<'a> DomainList<'a> {
         self.client.execute(request).await
     }
 }
+
 /// Request builder of \[`Domains::create`\]: set optional values, then `send()`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
@@ -951,6 +986,7 @@ pub struct DomainCreate<'a> {
     project_name: String,
     name: Option<String>,
 }
+
 impl<'a> DomainCreate<'a> {
     /// Hostname to attach to the project.
     pub fn name(mut self, value: impl Into<String>) -> Self {
@@ -989,6 +1025,7 @@ impl<'a> DomainCreate<'a> {
         self.client.execute(request).await
     }
 }
+
 /// Request builder of \[`Domains::get`\]: set optional values, then `send()`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
@@ -998,6 +1035,7 @@ pub struct DomainGet<'a> {
     project_name: String,
     domain_name: String,
 }
+
 impl<'a> DomainGet<'a> {
     /// Sends the request and returns the envelope's `result`.
     pub async fn send(self) -> Result<pages_api_types::Domain, Error> {
@@ -1023,6 +1061,7 @@ impl<'a> DomainGet<'a> {
         self.client.execute(request).await
     }
 }
+
 /// Request builder of \[`Domains::delete`\]: set optional values, then `send()`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1032,6 +1071,7 @@ pub struct DomainDelete<'a> {
     project_name: String,
     domain_name: String,
 }
+
 impl<'a> DomainDelete<'a> {
     /// Sends the request; the operation returns no result.
     pub async fn send(self) -> Result<(), Error> {
@@ -1053,6 +1093,7 @@ impl<'a> DomainDelete<'a> {
         self.client.execute(request).await
     }
 }
+
 /// Request builder of \[`Domains::update`\]: set optional values, then `send()`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1062,6 +1103,7 @@ pub struct DomainUpdate<'a> {
     project_name: String,
     domain_name: String,
 }
+
 impl<'a> DomainUpdate<'a> {
     /// Sends the request and returns the envelope's `result`.
     pub async fn send(self) -> Result<pages_api_types::Domain, Error> {

@@ -8,6 +8,7 @@ pub struct AiBinding {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
 }
+
 /// One Analytics Engine dataset binding.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AnalyticsEngineBinding {
@@ -15,6 +16,7 @@ pub struct AnalyticsEngineBinding {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dataset: Option<String>,
 }
+
 /// How the project's sources are built.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct BuildConfig {
@@ -37,6 +39,7 @@ pub struct BuildConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub web_analytics_token: Option<String>,
 }
+
 /// How the project's sources are built.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
@@ -61,6 +64,7 @@ pub struct BuildConfigPatch {
     #[serde(default, skip_serializing_if = "crate::Patch::is_keep")]
     pub web_analytics_token: crate::Patch<String>,
 }
+
 /// One D1 database binding.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct D1Binding {
@@ -68,13 +72,14 @@ pub struct D1Binding {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+
 /// The `deployments` object.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Deployment {
     /// Extra URLs that also serve this deployment, such as the branch URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aliases: Option<Vec<String>>,
-    /// The `build_config` property.
+    /// How the project's sources are built.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build_config: Option<BuildConfig>,
     /// Time the deployment was created.
@@ -95,7 +100,7 @@ pub struct Deployment {
     /// True when the deployment was skipped rather than built.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_skipped: Option<bool>,
-    /// The `latest_stage` property.
+    /// One step of a deployment's build pipeline and where it stands.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest_stage: Option<Stage>,
     /// Time the deployment last changed.
@@ -110,7 +115,7 @@ pub struct Deployment {
     /// The first eight characters of the deployment's identifier.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub short_id: Option<String>,
-    /// The `source` property.
+    /// The git repository a project is connected to and how pushes to it are deployed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<Source>,
     /// Every pipeline step of this deployment, in order.
@@ -120,6 +125,7 @@ pub struct Deployment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
+
 /// The `deployment_configs_values` object.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeploymentConfig {
@@ -164,6 +170,7 @@ pub struct DeploymentConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_bindings: Option<std::collections::BTreeMap<String, ServiceBinding>>,
 }
+
 /// The `deployment_configs_values` object.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
@@ -218,6 +225,7 @@ pub struct DeploymentConfigPatch {
         std::collections::BTreeMap<String, Option<ServiceBinding>>,
     >,
 }
+
 /// Where the Functions are placed to run.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeploymentConfigPlacement {
@@ -225,6 +233,7 @@ pub struct DeploymentConfigPlacement {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
 }
+
 /// Per-environment settings for the project's deployments.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeploymentConfigs {
@@ -235,6 +244,7 @@ pub struct DeploymentConfigs {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub production: Option<DeploymentConfig>,
 }
+
 /// Per-environment settings for the project's deployments.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
@@ -247,6 +257,7 @@ pub struct DeploymentConfigsPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub production: Option<DeploymentConfigPatch>,
 }
+
 /// A page of a deployment's build log.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeploymentLogsResult {
@@ -260,6 +271,7 @@ pub struct DeploymentLogsResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
+
 /// One log line.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeploymentLogsResultData {
@@ -270,6 +282,7 @@ pub struct DeploymentLogsResultData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ts: Option<crate::Timestamp>,
 }
+
 /// What started this deployment.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeploymentTrigger {
@@ -280,6 +293,7 @@ pub struct DeploymentTrigger {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<DeploymentTriggerType>,
 }
+
 /// Details about the commit that started it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeploymentTriggerMetadata {
@@ -293,6 +307,7 @@ pub struct DeploymentTriggerMetadata {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commit_message: Option<String>,
 }
+
 /// `push` for a git push, `ad_hoc` for an API or dashboard request.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -304,6 +319,7 @@ pub enum DeploymentTriggerType {
     /// A value this version of the crate does not know yet, kept as sent.
     Unknown(String),
 }
+
 impl DeploymentTriggerType {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -314,6 +330,7 @@ impl DeploymentTriggerType {
         }
     }
 }
+
 impl From<&str> for DeploymentTriggerType {
     fn from(value: &str) -> Self {
         match value {
@@ -323,7 +340,9 @@ impl From<&str> for DeploymentTriggerType {
         }
     }
 }
+
 crate::open_enum_serde!(DeploymentTriggerType);
+
 /// One Durable Object namespace binding.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DoBinding {
@@ -331,6 +350,7 @@ pub struct DoBinding {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace_id: Option<String>,
 }
+
 /// A custom domain attached to a Pages project, with the state of its validation.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Domain {
@@ -363,6 +383,7 @@ pub struct Domain {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zone_tag: Option<String>,
 }
+
 /// Certificate authority that issues the domain's TLS certificate.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -374,6 +395,7 @@ pub enum DomainCertificateAuthority {
     /// A value this version of the crate does not know yet, kept as sent.
     Unknown(String),
 }
+
 impl DomainCertificateAuthority {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -384,6 +406,7 @@ impl DomainCertificateAuthority {
         }
     }
 }
+
 impl From<&str> for DomainCertificateAuthority {
     fn from(value: &str) -> Self {
         match value {
@@ -393,7 +416,9 @@ impl From<&str> for DomainCertificateAuthority {
         }
     }
 }
+
 crate::open_enum_serde!(DomainCertificateAuthority);
+
 /// Overall state of the domain; it serves the project once `active`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -413,6 +438,7 @@ pub enum DomainStatus {
     /// A value this version of the crate does not know yet, kept as sent.
     Unknown(String),
 }
+
 impl DomainStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -427,6 +453,7 @@ impl DomainStatus {
         }
     }
 }
+
 impl From<&str> for DomainStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -440,7 +467,9 @@ impl From<&str> for DomainStatus {
         }
     }
 }
+
 crate::open_enum_serde!(DomainStatus);
+
 /// Progress of the certificate validation of the domain.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DomainValidationData {
@@ -460,6 +489,7 @@ pub struct DomainValidationData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub txt_value: Option<String>,
 }
+
 /// How control of the hostname is proven: an HTTP request or a TXT record.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -471,6 +501,7 @@ pub enum DomainValidationDataMethod {
     /// A value this version of the crate does not know yet, kept as sent.
     Unknown(String),
 }
+
 impl DomainValidationDataMethod {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -481,6 +512,7 @@ impl DomainValidationDataMethod {
         }
     }
 }
+
 impl From<&str> for DomainValidationDataMethod {
     fn from(value: &str) -> Self {
         match value {
@@ -490,7 +522,9 @@ impl From<&str> for DomainValidationDataMethod {
         }
     }
 }
+
 crate::open_enum_serde!(DomainValidationDataMethod);
+
 /// Progress of the ownership verification of the domain.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DomainVerificationData {
@@ -501,12 +535,14 @@ pub struct DomainVerificationData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
+
 /// The custom domain to add.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DomainsPost {
     /// Hostname to attach to the project.
     pub name: String,
 }
+
 /// Which environment the deployment belongs to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -518,6 +554,7 @@ pub enum Environment {
     /// A value this version of the crate does not know yet, kept as sent.
     Unknown(String),
 }
+
 impl Environment {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -528,6 +565,7 @@ impl Environment {
         }
     }
 }
+
 impl From<&str> for Environment {
     fn from(value: &str) -> Self {
         match value {
@@ -537,7 +575,9 @@ impl From<&str> for Environment {
         }
     }
 }
+
 crate::open_enum_serde!(Environment);
+
 /// One environment variable.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnvironmentVariable {
@@ -548,6 +588,7 @@ pub struct EnvironmentVariable {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
+
 /// Sensitive values (secrets) are redacted.
 impl std::fmt::Debug for EnvironmentVariable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -557,6 +598,7 @@ impl std::fmt::Debug for EnvironmentVariable {
             .finish()
     }
 }
+
 /// Whether the value is stored as readable text or as an encrypted secret.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -568,6 +610,7 @@ pub enum EnvironmentVariableType {
     /// A value this version of the crate does not know yet, kept as sent.
     Unknown(String),
 }
+
 impl EnvironmentVariableType {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -578,6 +621,7 @@ impl EnvironmentVariableType {
         }
     }
 }
+
 impl From<&str> for EnvironmentVariableType {
     fn from(value: &str) -> Self {
         match value {
@@ -587,7 +631,9 @@ impl From<&str> for EnvironmentVariableType {
         }
     }
 }
+
 crate::open_enum_serde!(EnvironmentVariableType);
+
 /// One KV namespace binding.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct KvBinding {
@@ -595,6 +641,7 @@ pub struct KvBinding {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace_id: Option<String>,
 }
+
 /// The `projects` object.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Project {
@@ -625,13 +672,14 @@ pub struct Project {
     /// The git branch whose deployments go to production.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub production_branch: Option<String>,
-    /// The `source` property.
+    /// The git repository a project is connected to and how pushes to it are deployed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<Source>,
     /// The pages.dev hostname the project is served at.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subdomain: Option<String>,
 }
+
 /// The `projects` object.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
@@ -650,6 +698,7 @@ pub struct ProjectPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub production_branch: Option<String>,
 }
+
 /// The `ProjectRequest` object.
 ///
 /// Request form: read-only properties are left out.
@@ -666,6 +715,7 @@ pub struct ProjectRequest {
     /// The git branch whose deployments go to production.
     pub production_branch: String,
 }
+
 /// One Queue producer binding.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct QueueProducerBinding {
@@ -673,6 +723,7 @@ pub struct QueueProducerBinding {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+
 /// One R2 bucket binding.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct R2Binding {
@@ -680,6 +731,7 @@ pub struct R2Binding {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+
 /// One service binding to a Worker.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServiceBinding {
@@ -690,6 +742,7 @@ pub struct ServiceBinding {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
 }
+
 /// The git repository a project is connected to and how pushes to it are deployed.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Source {
@@ -700,6 +753,7 @@ pub struct Source {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<SourceType>,
 }
+
 /// Repository and deployment settings of the connection.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SourceConfig {
@@ -731,6 +785,7 @@ pub struct SourceConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repo_name: Option<String>,
 }
+
 /// Which branches get preview deployments: all, none, or those the include/exclude lists select.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -744,6 +799,7 @@ pub enum SourceConfigPreviewDeploymentSetting {
     /// A value this version of the crate does not know yet, kept as sent.
     Unknown(String),
 }
+
 impl SourceConfigPreviewDeploymentSetting {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -755,6 +811,7 @@ impl SourceConfigPreviewDeploymentSetting {
         }
     }
 }
+
 impl From<&str> for SourceConfigPreviewDeploymentSetting {
     fn from(value: &str) -> Self {
         match value {
@@ -765,7 +822,9 @@ impl From<&str> for SourceConfigPreviewDeploymentSetting {
         }
     }
 }
+
 crate::open_enum_serde!(SourceConfigPreviewDeploymentSetting);
+
 /// The git provider.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -777,6 +836,7 @@ pub enum SourceType {
     /// A value this version of the crate does not know yet, kept as sent.
     Unknown(String),
 }
+
 impl SourceType {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -787,6 +847,7 @@ impl SourceType {
         }
     }
 }
+
 impl From<&str> for SourceType {
     fn from(value: &str) -> Self {
         match value {
@@ -796,7 +857,9 @@ impl From<&str> for SourceType {
         }
     }
 }
+
 crate::open_enum_serde!(SourceType);
+
 /// One step of a deployment's build pipeline and where it stands.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Stage {
@@ -813,6 +876,7 @@ pub struct Stage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<StageStatus>,
 }
+
 /// Which pipeline step this is.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -830,6 +894,7 @@ pub enum StageName {
     /// A value this version of the crate does not know yet, kept as sent.
     Unknown(String),
 }
+
 impl StageName {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -843,6 +908,7 @@ impl StageName {
         }
     }
 }
+
 impl From<&str> for StageName {
     fn from(value: &str) -> Self {
         match value {
@@ -855,7 +921,9 @@ impl From<&str> for StageName {
         }
     }
 }
+
 crate::open_enum_serde!(StageName);
+
 /// Progress of this step.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -873,6 +941,7 @@ pub enum StageStatus {
     /// A value this version of the crate does not know yet, kept as sent.
     Unknown(String),
 }
+
 impl StageStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -886,6 +955,7 @@ impl StageStatus {
         }
     }
 }
+
 impl From<&str> for StageStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -898,4 +968,5 @@ impl From<&str> for StageStatus {
         }
     }
 }
+
 crate::open_enum_serde!(StageStatus);

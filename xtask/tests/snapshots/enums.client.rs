@@ -6,11 +6,13 @@ impl Client {
         Accounts { client: self }
     }
 }
+
 /// The accounts operations; get one from \[`Client::accounts`\].
 #[derive(Clone, Copy, Debug)]
 pub struct Accounts<'a> {
     client: &'a Client,
 }
+
 impl<'a> Accounts<'a> {
     /// `GET /accounts/{account_id}/pages/things` (`things-list`)
     pub fn things(&self, account_id: impl Into<String>) -> AccountThings<'a> {
@@ -21,6 +23,7 @@ impl<'a> Accounts<'a> {
         }
     }
 }
+
 /// Request builder of \[`Accounts::things`\]: set optional values, then `send()`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
@@ -29,6 +32,7 @@ pub struct AccountThings<'a> {
     account_id: String,
     env: Option<pages_api_types::Environment>,
 }
+
 impl<'a> AccountThings<'a> {
     /// The `env` parameter.
     pub fn env(mut self, value: pages_api_types::Environment) -> Self {

@@ -12,6 +12,7 @@ pub enum Environment {
     /// A value this version of the crate does not know yet, kept as sent.
     Unknown(String),
 }
+
 impl Environment {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -22,6 +23,7 @@ impl Environment {
         }
     }
 }
+
 impl From<&str> for Environment {
     fn from(value: &str) -> Self {
         match value {
@@ -31,7 +33,9 @@ impl From<&str> for Environment {
         }
     }
 }
+
 crate::open_enum_serde!(Environment);
+
 /// A stage.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Stage {
@@ -48,6 +52,7 @@ pub struct Stage {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<StageType>,
 }
+
 /// Stage name.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -65,6 +70,7 @@ pub enum StageName {
     /// A value this version of the crate does not know yet, kept as sent.
     Unknown(String),
 }
+
 impl StageName {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -78,6 +84,7 @@ impl StageName {
         }
     }
 }
+
 impl From<&str> for StageName {
     fn from(value: &str) -> Self {
         match value {
@@ -90,7 +97,9 @@ impl From<&str> for StageName {
         }
     }
 }
+
 crate::open_enum_serde!(StageName);
+
 /// Keywords and digits.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -104,6 +113,7 @@ pub enum StageType {
     /// A value this version of the crate does not know yet, kept as sent.
     Unknown(String),
 }
+
 impl StageType {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -115,6 +125,7 @@ impl StageType {
         }
     }
 }
+
 impl From<&str> for StageType {
     fn from(value: &str) -> Self {
         match value {
@@ -125,4 +136,5 @@ impl From<&str> for StageType {
         }
     }
 }
+
 crate::open_enum_serde!(StageType);

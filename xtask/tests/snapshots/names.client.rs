@@ -6,11 +6,13 @@ impl Client {
         Accounts { client: self }
     }
 }
+
 /// The accounts operations; get one from \[`Client::accounts`\].
 #[derive(Clone, Copy, Debug)]
 pub struct Accounts<'a> {
     client: &'a Client,
 }
+
 impl<'a> Accounts<'a> {
     /// `GET /accounts/{account_id}/pages/things` (`things-get`)
     pub fn things(&self, account_id: impl Into<String>) -> AccountThings<'a> {
@@ -20,6 +22,7 @@ impl<'a> Accounts<'a> {
         }
     }
 }
+
 /// Request builder of \[`Accounts::things`\]: set optional values, then `send()`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
@@ -27,6 +30,7 @@ pub struct AccountThings<'a> {
     client: &'a Client,
     account_id: String,
 }
+
 impl<'a> AccountThings<'a> {
     /// Sends the request and returns the envelope's `result`.
     pub async fn send(self) -> Result<pages_api_types::Thing, Error> {

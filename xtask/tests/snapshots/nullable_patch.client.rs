@@ -6,11 +6,13 @@ impl Client {
         Things { client: self }
     }
 }
+
 /// The things operations; get one from \[`Client::things`\].
 #[derive(Clone, Copy, Debug)]
 pub struct Things<'a> {
     client: &'a Client,
 }
+
 impl<'a> Things<'a> {
     /// `PATCH /accounts/{account_id}/pages/things/{thing_name}` (`things-update`)
     pub fn update(
@@ -29,6 +31,7 @@ impl<'a> Things<'a> {
         }
     }
 }
+
 /// Request builder of \[`Things::update`\]: set optional values, then `send()`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
@@ -43,6 +46,7 @@ pub struct ThingUpdate<'a> {
         std::collections::BTreeMap<String, Option<pages_api_types::Var>>,
     >,
 }
+
 impl<'a> ThingUpdate<'a> {
     /// Null clears it.
     pub fn command(mut self, value: impl Into<pages_api_types::Patch<String>>) -> Self {

@@ -16,6 +16,7 @@ pub struct Thing {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vars: Option<std::collections::BTreeMap<String, Var>>,
 }
+
 /// A thing.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
@@ -34,6 +35,7 @@ pub struct ThingPatch {
     #[serde(default, skip_serializing_if = "crate::Patch::is_keep")]
     pub vars: crate::Patch<std::collections::BTreeMap<String, Option<Var>>>,
 }
+
 /// A variable.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Var {

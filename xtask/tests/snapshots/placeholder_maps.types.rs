@@ -11,6 +11,7 @@ pub struct Config {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub env_vars: Option<std::collections::BTreeMap<String, EnvironmentVariable>>,
 }
+
 /// A D1 binding.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct D1Binding {
@@ -18,6 +19,7 @@ pub struct D1Binding {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+
 /// A variable.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnvironmentVariable {
@@ -28,6 +30,7 @@ pub struct EnvironmentVariable {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
+
 /// Sensitive values (secrets) are redacted.
 impl std::fmt::Debug for EnvironmentVariable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -37,6 +40,7 @@ impl std::fmt::Debug for EnvironmentVariable {
             .finish()
     }
 }
+
 /// Kind.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -48,6 +52,7 @@ pub enum EnvironmentVariableType {
     /// A value this version of the crate does not know yet, kept as sent.
     Unknown(String),
 }
+
 impl EnvironmentVariableType {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -58,6 +63,7 @@ impl EnvironmentVariableType {
         }
     }
 }
+
 impl From<&str> for EnvironmentVariableType {
     fn from(value: &str) -> Self {
         match value {
@@ -67,4 +73,5 @@ impl From<&str> for EnvironmentVariableType {
         }
     }
 }
+
 crate::open_enum_serde!(EnvironmentVariableType);

@@ -6,11 +6,13 @@ impl Client {
         Accounts { client: self }
     }
 }
+
 /// The accounts operations; get one from \[`Client::accounts`\].
 #[derive(Clone, Copy, Debug)]
 pub struct Accounts<'a> {
     client: &'a Client,
 }
+
 impl<'a> Accounts<'a> {
     /// `POST /accounts/{account_id}/pages/things` (`things-create`)
     pub fn things(&self, account_id: impl Into<String>) -> AccountThings<'a> {
@@ -22,6 +24,7 @@ impl<'a> Accounts<'a> {
         }
     }
 }
+
 /// Request builder of \[`Accounts::things`\]: set optional values, then `send()`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
@@ -31,6 +34,7 @@ pub struct AccountThings<'a> {
     name: Option<String>,
     settings: Option<pages_api_types::Settings>,
 }
+
 impl<'a> AccountThings<'a> {
     /// Chosen by the user.
     pub fn name(mut self, value: impl Into<String>) -> Self {

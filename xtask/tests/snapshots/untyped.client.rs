@@ -6,11 +6,13 @@ impl Client {
         Things { client: self }
     }
 }
+
 /// The things operations; get one from \[`Client::things`\].
 #[derive(Clone, Copy, Debug)]
 pub struct Things<'a> {
     client: &'a Client,
 }
+
 impl<'a> Things<'a> {
     /// `GET /accounts/{account_id}/pages/things/{thing_name}` (`things-logs`)
     pub fn get(
@@ -50,6 +52,7 @@ impl<'a> Things<'a> {
         }
     }
 }
+
 /// Request builder of \[`Things::get`\]: set optional values, then `send()`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
@@ -58,6 +61,7 @@ pub struct ThingGet<'a> {
     account_id: String,
     thing_name: String,
 }
+
 impl<'a> ThingGet<'a> {
     /// Sends the request and returns the envelope's `result`.
     pub async fn send(self) -> Result<serde_json::Value, Error> {
@@ -82,6 +86,7 @@ impl<'a> ThingGet<'a> {
         self.client.execute(request).await
     }
 }
+
 /// Request builder of \[`Things::post`\]: set optional values, then `send()`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
@@ -91,6 +96,7 @@ pub struct ThingPost<'a> {
     thing_name: String,
     branch: Option<String>,
 }
+
 impl<'a> ThingPost<'a> {
     /// Branch to deploy.
     pub fn branch(mut self, value: impl Into<String>) -> Self {
@@ -127,6 +133,7 @@ impl<'a> ThingPost<'a> {
         self.client.execute(request).await
     }
 }
+
 /// Request builder of \[`Things::delete`\]: set optional values, then `send()`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
@@ -135,6 +142,7 @@ pub struct ThingDelete<'a> {
     account_id: String,
     thing_name: String,
 }
+
 impl<'a> ThingDelete<'a> {
     /// Sends the request; the operation returns no result.
     pub async fn send(self) -> Result<(), Error> {

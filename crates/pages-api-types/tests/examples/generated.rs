@@ -9,6 +9,7 @@ fn components_schemas_deployment_response_logs_all_of_1_properties_result_exampl
         "{\"data\":[{\"line\":\"Cloning repository...\",\"ts\":\"2024-01-04T10:15:22.918114Z\"},{\"line\":\"Success: Finished cloning repository files\",\"ts\":\"2024-01-04T10:15:24.203551Z\"},{\"line\":\"Detected the following tools from environment: npm@10.2.3, nodejs@20.10.0\",\"ts\":\"2024-01-04T10:15:31.770402Z\"},{\"line\":\"Executing user command: npm run build\",\"ts\":\"2024-01-04T10:15:46.005118Z\"},{\"line\":\"Finished\",\"ts\":\"2024-01-04T10:16:40.661937Z\"},{\"line\":\"Success: Your site was deployed!\",\"ts\":\"2024-01-04T10:16:57.340286Z\"}],\"includes_container_logs\":true,\"total\":6}",
     );
 }
+
 #[test]
 fn components_schemas_deployment_configs_values_properties_ai_bindings_properties_ai_binding_example() {
     super::support::round_trip::<
@@ -19,6 +20,7 @@ fn components_schemas_deployment_configs_values_properties_ai_bindings_propertie
         "{}",
     );
 }
+
 #[test]
 fn components_schemas_deployment_configs_values_properties_analytics_engine_datasets_properties_analytics_engine_binding_example() {
     super::support::round_trip::<
@@ -29,6 +31,7 @@ fn components_schemas_deployment_configs_values_properties_analytics_engine_data
         "{\"dataset\":\"blog_page_views\"}",
     );
 }
+
 #[test]
 fn components_schemas_deployment_configs_values_properties_compatibility_flags_example() {
     super::support::round_trip::<
@@ -39,6 +42,7 @@ fn components_schemas_deployment_configs_values_properties_compatibility_flags_e
         "[\"nodejs_compat\"]",
     );
 }
+
 #[test]
 fn components_schemas_deployment_configs_values_properties_d1_databases_properties_d1_binding_example() {
     super::support::round_trip::<
@@ -49,6 +53,7 @@ fn components_schemas_deployment_configs_values_properties_d1_databases_properti
         "{\"id\":\"c2a9e5f0-3b7d-4e18-9a64-5f0d2b8c1e73\"}",
     );
 }
+
 #[test]
 fn components_schemas_deployment_configs_values_properties_durable_object_namespaces_properties_do_binding_example() {
     super::support::round_trip::<
@@ -59,6 +64,7 @@ fn components_schemas_deployment_configs_values_properties_durable_object_namesp
         "{\"namespace_id\":\"6f1d0c9b8a7e4d3c2b1a0f9e8d7c6b5a\"}",
     );
 }
+
 #[test]
 fn components_schemas_deployment_configs_values_properties_env_vars_properties_environment_variable_example() {
     super::support::round_trip::<
@@ -69,6 +75,7 @@ fn components_schemas_deployment_configs_values_properties_env_vars_properties_e
         "{\"type\":\"plain_text\",\"value\":\"https://api.example.com\"}",
     );
 }
+
 #[test]
 fn components_schemas_deployment_configs_values_properties_kv_namespaces_properties_kv_binding_example() {
     super::support::round_trip::<
@@ -79,6 +86,7 @@ fn components_schemas_deployment_configs_values_properties_kv_namespaces_propert
         "{\"namespace_id\":\"1a2b3c4d5e6f47a8b9c0d1e2f3a4b5c6\"}",
     );
 }
+
 #[test]
 fn components_schemas_deployment_configs_values_properties_placement_example() {
     super::support::round_trip::<
@@ -89,6 +97,7 @@ fn components_schemas_deployment_configs_values_properties_placement_example() {
         "{\"mode\":\"smart\"}",
     );
 }
+
 #[test]
 fn components_schemas_deployment_configs_values_properties_queue_producers_properties_queue_producer_binding_example() {
     super::support::round_trip::<
@@ -99,6 +108,7 @@ fn components_schemas_deployment_configs_values_properties_queue_producers_prope
         "{\"name\":\"blog-jobs\"}",
     );
 }
+
 #[test]
 fn components_schemas_deployment_configs_values_properties_r2_buckets_properties_r2_binding_example() {
     super::support::round_trip::<
@@ -109,6 +119,7 @@ fn components_schemas_deployment_configs_values_properties_r2_buckets_properties
         "{\"name\":\"blog-media\"}",
     );
 }
+
 #[test]
 fn components_schemas_deployment_configs_values_properties_service_bindings_properties_service_binding_example() {
     super::support::round_trip::<
@@ -119,6 +130,7 @@ fn components_schemas_deployment_configs_values_properties_service_bindings_prop
         "{\"environment\":\"production\",\"service\":\"auth-worker\"}",
     );
 }
+
 #[test]
 fn components_schemas_deployments_properties_aliases_example() {
     super::support::round_trip::<
@@ -129,6 +141,7 @@ fn components_schemas_deployments_properties_aliases_example() {
         "[\"https://redesign.my-blog.pages.dev\"]",
     );
 }
+
 #[test]
 fn components_schemas_deployments_properties_deployment_trigger_properties_type_example() {
     super::support::round_trip::<
@@ -139,6 +152,7 @@ fn components_schemas_deployments_properties_deployment_trigger_properties_type_
         "\"push\"",
     );
 }
+
 #[test]
 fn components_schemas_deployments_properties_environment_example() {
     super::support::round_trip::<
@@ -149,6 +163,7 @@ fn components_schemas_deployments_properties_environment_example() {
         "\"production\"",
     );
 }
+
 #[test]
 fn components_schemas_deployments_properties_stages_example() {
     super::support::round_trip::<
@@ -159,6 +174,7 @@ fn components_schemas_deployments_properties_stages_example() {
         "[{\"ended_on\":\"2024-01-04T10:15:09.100000Z\",\"name\":\"queued\",\"started_on\":\"2024-01-04T10:15:00.200000Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:15:26.111111Z\",\"name\":\"initialize\",\"started_on\":\"2024-01-04T10:15:17.222222Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:15:43.122222Z\",\"name\":\"clone_repo\",\"started_on\":\"2024-01-04T10:15:34.244444Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:16:00.133333Z\",\"name\":\"build\",\"started_on\":\"2024-01-04T10:16:51.266666Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:16:17.144444Z\",\"name\":\"deploy\",\"started_on\":\"2024-01-04T10:16:08.288888Z\",\"status\":\"success\"}]",
     );
 }
+
 #[test]
 fn components_schemas_domain_properties_certificate_authority_example() {
     super::support::round_trip::<
@@ -169,6 +185,7 @@ fn components_schemas_domain_properties_certificate_authority_example() {
         "\"google\"",
     );
 }
+
 #[test]
 fn components_schemas_domain_properties_status_example() {
     super::support::round_trip::<
@@ -179,6 +196,7 @@ fn components_schemas_domain_properties_status_example() {
         "\"active\"",
     );
 }
+
 #[test]
 fn components_schemas_domain_properties_validation_data_properties_method_example() {
     super::support::round_trip::<
@@ -189,6 +207,7 @@ fn components_schemas_domain_properties_validation_data_properties_method_exampl
         "\"http\"",
     );
 }
+
 #[test]
 fn components_schemas_domains_post_example() {
     super::support::round_trip::<
@@ -199,6 +218,7 @@ fn components_schemas_domains_post_example() {
         "{\"name\":\"shop.example.com\"}",
     );
 }
+
 #[test]
 fn components_schemas_project_patch_example() {
     super::support::round_trip::<
@@ -209,6 +229,7 @@ fn components_schemas_project_patch_example() {
         "{\"deployment_configs\":{\"production\":{\"compatibility_date\":\"2024-01-01\",\"compatibility_flags\":[\"nodejs_compat\"],\"env_vars\":{\"CMS_TOKEN\":{\"type\":\"secret_text\",\"value\":\"cms-live-7f3a9c\"},\"FEATURE_FLAGS\":{\"type\":\"plain_text\",\"value\":\"search,comments\"},\"OLD_SETTING\":null}}}}",
     );
 }
+
 #[test]
 fn components_schemas_projects_properties_domains_example() {
     super::support::round_trip::<
@@ -219,6 +240,7 @@ fn components_schemas_projects_properties_domains_example() {
         "[\"my-blog.pages.dev\",\"blog.example.com\"]",
     );
 }
+
 #[test]
 fn components_schemas_source_properties_config_properties_preview_branch_excludes_example() {
     super::support::round_trip::<
@@ -229,6 +251,7 @@ fn components_schemas_source_properties_config_properties_preview_branch_exclude
         "[\"dependabot/*\"]",
     );
 }
+
 #[test]
 fn components_schemas_source_properties_config_properties_preview_branch_includes_example() {
     super::support::round_trip::<
@@ -239,6 +262,7 @@ fn components_schemas_source_properties_config_properties_preview_branch_include
         "[\"*\"]",
     );
 }
+
 #[test]
 fn components_schemas_source_properties_config_properties_preview_deployment_setting_example() {
     super::support::round_trip::<
@@ -249,18 +273,21 @@ fn components_schemas_source_properties_config_properties_preview_deployment_set
         "\"custom\"",
     );
 }
+
 #[test]
 fn components_schemas_source_properties_type_example() {
     super::support::round_trip::<
         pages_api_types::SourceType,
     >("#/components/schemas/source/properties/type/example", "\"github\"", "\"github\"");
 }
+
 #[test]
 fn components_schemas_stage_properties_name_example() {
     super::support::round_trip::<
         pages_api_types::StageName,
     >("#/components/schemas/stage/properties/name/example", "\"build\"", "\"build\"");
 }
+
 #[test]
 fn components_schemas_stage_properties_status_example() {
     super::support::round_trip::<
@@ -271,6 +298,7 @@ fn components_schemas_stage_properties_status_example() {
         "\"success\"",
     );
 }
+
 #[test]
 fn paths_1accounts_1_account_identifier_1pages_1projects_get_responses_200_content_application_1json_example() {
     super::support::round_trip::<
@@ -281,6 +309,7 @@ fn paths_1accounts_1_account_identifier_1pages_1projects_get_responses_200_conte
         "{\"errors\":[],\"messages\":[],\"result\":[{\"build_config\":{\"build_caching\":true,\"build_command\":\"npm run build\",\"destination_dir\":\"dist\",\"root_dir\":\"\"},\"canonical_deployment\":{\"build_config\":{\"build_caching\":true,\"build_command\":\"npm run build\",\"destination_dir\":\"dist\",\"root_dir\":\"\"},\"created_on\":\"2024-01-04T10:15:00.412977Z\",\"deployment_trigger\":{\"metadata\":{\"branch\":\"main\",\"commit_hash\":\"5e0f1c2d3b4a59687a6b5c4d3e2f1a0b9c8d7e6f\",\"commit_message\":\"Add the January release notes\"},\"type\":\"push\"},\"env_vars\":{\"API_BASE_URL\":{\"type\":\"plain_text\",\"value\":\"https://api.example.com\"},\"NODE_VERSION\":{\"type\":\"plain_text\",\"value\":\"20\"}},\"environment\":\"production\",\"id\":\"9c1e4b7a-2f3d-4e5a-8b6c-7d9e0f1a2b3c\",\"is_skipped\":false,\"latest_stage\":{\"ended_on\":\"2024-01-04T10:16:17.144444Z\",\"name\":\"deploy\",\"started_on\":\"2024-01-04T10:16:08.288888Z\",\"status\":\"success\"},\"modified_on\":\"2024-01-04T10:16:58.105533+00:00\",\"project_id\":\"3f2b6a8c-5d1e-4c7a-9b0f-2e4d6c8a1b3f\",\"project_name\":\"my-blog\",\"short_id\":\"9c1e4b7a\",\"source\":{\"config\":{\"deployments_enabled\":true,\"owner\":\"acme-web\",\"pr_comments_enabled\":true,\"preview_branch_excludes\":[\"dependabot/*\"],\"preview_branch_includes\":[\"*\"],\"preview_deployment_setting\":\"custom\",\"production_branch\":\"main\",\"production_deployments_enabled\":true,\"repo_name\":\"my-blog\"},\"type\":\"github\"},\"stages\":[{\"ended_on\":\"2024-01-04T10:15:09.100000Z\",\"name\":\"queued\",\"started_on\":\"2024-01-04T10:15:00.200000Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:15:26.111111Z\",\"name\":\"initialize\",\"started_on\":\"2024-01-04T10:15:17.222222Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:15:43.122222Z\",\"name\":\"clone_repo\",\"started_on\":\"2024-01-04T10:15:34.244444Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:16:00.133333Z\",\"name\":\"build\",\"started_on\":\"2024-01-04T10:16:51.266666Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:16:17.144444Z\",\"name\":\"deploy\",\"started_on\":\"2024-01-04T10:16:08.288888Z\",\"status\":\"success\"}],\"url\":\"https://9c1e4b7a.my-blog.pages.dev\"},\"created_on\":\"2023-11-20T09:12:44.531207Z\",\"deployment_configs\":{\"preview\":{\"compatibility_date\":\"2024-01-01\",\"compatibility_flags\":[\"nodejs_compat\"],\"d1_databases\":{\"DB\":{\"id\":\"8e4b2d6f-1a3c-4f5e-b7d9-0c2e4a6b8d1f\"}},\"env_vars\":{\"API_BASE_URL\":{\"type\":\"plain_text\",\"value\":\"https://staging-api.example.com\"}},\"kv_namespaces\":{\"SESSIONS\":{\"namespace_id\":\"7c6b5a4f3e2d41c0b9a8f7e6d5c4b3a2\"}}},\"production\":{\"ai_bindings\":{\"AI\":{}},\"analytics_engine_datasets\":{\"PAGE_VIEWS\":{\"dataset\":\"blog_page_views\"}},\"compatibility_date\":\"2024-01-01\",\"compatibility_flags\":[\"nodejs_compat\"],\"d1_databases\":{\"DB\":{\"id\":\"c2a9e5f0-3b7d-4e18-9a64-5f0d2b8c1e73\"}},\"durable_object_namespaces\":{\"COUNTER\":{\"namespace_id\":\"6f1d0c9b8a7e4d3c2b1a0f9e8d7c6b5a\"}},\"env_vars\":{\"API_BASE_URL\":{\"type\":\"plain_text\",\"value\":\"https://api.example.com\"}},\"kv_namespaces\":{\"SESSIONS\":{\"namespace_id\":\"1a2b3c4d5e6f47a8b9c0d1e2f3a4b5c6\"}},\"placement\":{\"mode\":\"smart\"},\"queue_producers\":{\"JOBS\":{\"name\":\"blog-jobs\"}},\"r2_buckets\":{\"MEDIA\":{\"name\":\"blog-media\"}},\"service_bindings\":{\"AUTH\":{\"environment\":\"production\",\"service\":\"auth-worker\"}}}},\"domains\":[\"my-blog.pages.dev\",\"blog.example.com\"],\"id\":\"3f2b6a8c-5d1e-4c7a-9b0f-2e4d6c8a1b3f\",\"latest_deployment\":{\"build_config\":{\"build_caching\":true,\"build_command\":\"npm run build\",\"destination_dir\":\"dist\",\"root_dir\":\"\"},\"created_on\":\"2024-01-04T10:15:00.412977Z\",\"deployment_trigger\":{\"metadata\":{\"branch\":\"main\",\"commit_hash\":\"5e0f1c2d3b4a59687a6b5c4d3e2f1a0b9c8d7e6f\",\"commit_message\":\"Add the January release notes\"},\"type\":\"push\"},\"env_vars\":{\"API_BASE_URL\":{\"type\":\"plain_text\",\"value\":\"https://api.example.com\"},\"NODE_VERSION\":{\"type\":\"plain_text\",\"value\":\"20\"}},\"environment\":\"production\",\"id\":\"9c1e4b7a-2f3d-4e5a-8b6c-7d9e0f1a2b3c\",\"is_skipped\":false,\"latest_stage\":{\"ended_on\":\"2024-01-04T10:16:17.144444Z\",\"name\":\"deploy\",\"started_on\":\"2024-01-04T10:16:08.288888Z\",\"status\":\"success\"},\"modified_on\":\"2024-01-04T10:16:58.105533+00:00\",\"project_id\":\"3f2b6a8c-5d1e-4c7a-9b0f-2e4d6c8a1b3f\",\"project_name\":\"my-blog\",\"short_id\":\"9c1e4b7a\",\"source\":{\"config\":{\"deployments_enabled\":true,\"owner\":\"acme-web\",\"pr_comments_enabled\":true,\"preview_branch_excludes\":[\"dependabot/*\"],\"preview_branch_includes\":[\"*\"],\"preview_deployment_setting\":\"custom\",\"production_branch\":\"main\",\"production_deployments_enabled\":true,\"repo_name\":\"my-blog\"},\"type\":\"github\"},\"stages\":[{\"ended_on\":\"2024-01-04T10:15:09.100000Z\",\"name\":\"queued\",\"started_on\":\"2024-01-04T10:15:00.200000Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:15:26.111111Z\",\"name\":\"initialize\",\"started_on\":\"2024-01-04T10:15:17.222222Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:15:43.122222Z\",\"name\":\"clone_repo\",\"started_on\":\"2024-01-04T10:15:34.244444Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:16:00.133333Z\",\"name\":\"build\",\"started_on\":\"2024-01-04T10:16:51.266666Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:16:17.144444Z\",\"name\":\"deploy\",\"started_on\":\"2024-01-04T10:16:08.288888Z\",\"status\":\"success\"}],\"url\":\"https://9c1e4b7a.my-blog.pages.dev\"},\"name\":\"my-blog\",\"production_branch\":\"main\",\"source\":{\"config\":{\"deployments_enabled\":true,\"owner\":\"acme-web\",\"pr_comments_enabled\":true,\"preview_branch_excludes\":[\"dependabot/*\"],\"preview_branch_includes\":[\"*\"],\"preview_deployment_setting\":\"custom\",\"production_branch\":\"main\",\"production_deployments_enabled\":true,\"repo_name\":\"my-blog\"},\"type\":\"github\"},\"subdomain\":\"my-blog.pages.dev\"}],\"result_info\":{\"count\":1,\"page\":1,\"per_page\":25,\"total_count\":1,\"total_pages\":1},\"success\":true}",
     );
 }
+
 #[test]
 fn paths_1accounts_1_account_identifier_1pages_1projects_post_responses_200_content_application_1json_example() {
     super::support::round_trip::<
@@ -291,6 +320,7 @@ fn paths_1accounts_1_account_identifier_1pages_1projects_post_responses_200_cont
         "{\"errors\":[],\"messages\":[],\"result\":{\"build_config\":{\"build_caching\":true,\"build_command\":\"npm run build\",\"destination_dir\":\"dist\",\"root_dir\":\"\"},\"created_on\":\"2024-01-05T08:29:57.118402Z\",\"deployment_configs\":{\"preview\":{\"compatibility_date\":\"2024-01-01\",\"compatibility_flags\":[\"nodejs_compat\"],\"d1_databases\":{\"DB\":{\"id\":\"8e4b2d6f-1a3c-4f5e-b7d9-0c2e4a6b8d1f\"}},\"env_vars\":{\"API_BASE_URL\":{\"type\":\"plain_text\",\"value\":\"https://staging-api.example.com\"}},\"kv_namespaces\":{\"SESSIONS\":{\"namespace_id\":\"7c6b5a4f3e2d41c0b9a8f7e6d5c4b3a2\"}}},\"production\":{\"ai_bindings\":{\"AI\":{}},\"analytics_engine_datasets\":{\"PAGE_VIEWS\":{\"dataset\":\"blog_page_views\"}},\"compatibility_date\":\"2024-01-01\",\"compatibility_flags\":[\"nodejs_compat\"],\"d1_databases\":{\"DB\":{\"id\":\"c2a9e5f0-3b7d-4e18-9a64-5f0d2b8c1e73\"}},\"durable_object_namespaces\":{\"COUNTER\":{\"namespace_id\":\"6f1d0c9b8a7e4d3c2b1a0f9e8d7c6b5a\"}},\"env_vars\":{\"API_BASE_URL\":{\"type\":\"plain_text\",\"value\":\"https://api.example.com\"}},\"kv_namespaces\":{\"SESSIONS\":{\"namespace_id\":\"1a2b3c4d5e6f47a8b9c0d1e2f3a4b5c6\"}},\"placement\":{\"mode\":\"smart\"},\"queue_producers\":{\"JOBS\":{\"name\":\"blog-jobs\"}},\"r2_buckets\":{\"MEDIA\":{\"name\":\"blog-media\"}},\"service_bindings\":{\"AUTH\":{\"environment\":\"production\",\"service\":\"auth-worker\"}}}},\"domains\":[\"my-blog.pages.dev\"],\"id\":\"3f2b6a8c-5d1e-4c7a-9b0f-2e4d6c8a1b3f\",\"name\":\"my-blog\",\"production_branch\":\"main\",\"source\":{\"config\":{\"deployments_enabled\":true,\"owner\":\"acme-web\",\"pr_comments_enabled\":true,\"preview_branch_excludes\":[\"dependabot/*\"],\"preview_branch_includes\":[\"*\"],\"preview_deployment_setting\":\"custom\",\"production_branch\":\"main\",\"production_deployments_enabled\":true,\"repo_name\":\"my-blog\"},\"type\":\"github\"},\"subdomain\":\"my-blog.pages.dev\"},\"success\":true}",
     );
 }
+
 #[test]
 fn paths_1accounts_1_account_identifier_1pages_1projects_1_project_name_get_responses_200_content_application_1json_example() {
     super::support::round_trip::<
@@ -301,6 +331,7 @@ fn paths_1accounts_1_account_identifier_1pages_1projects_1_project_name_get_resp
         "{\"errors\":[],\"messages\":[],\"result\":{\"build_config\":{\"build_caching\":true,\"build_command\":\"npm run build\",\"destination_dir\":\"dist\",\"root_dir\":\"\"},\"canonical_deployment\":{\"build_config\":{\"build_caching\":true,\"build_command\":\"npm run build\",\"destination_dir\":\"dist\",\"root_dir\":\"\"},\"created_on\":\"2024-01-04T10:15:00.412977Z\",\"deployment_trigger\":{\"metadata\":{\"branch\":\"main\",\"commit_hash\":\"5e0f1c2d3b4a59687a6b5c4d3e2f1a0b9c8d7e6f\",\"commit_message\":\"Add the January release notes\"},\"type\":\"push\"},\"env_vars\":{\"API_BASE_URL\":{\"type\":\"plain_text\",\"value\":\"https://api.example.com\"},\"NODE_VERSION\":{\"type\":\"plain_text\",\"value\":\"20\"}},\"environment\":\"production\",\"id\":\"9c1e4b7a-2f3d-4e5a-8b6c-7d9e0f1a2b3c\",\"is_skipped\":false,\"latest_stage\":{\"ended_on\":\"2024-01-04T10:16:17.144444Z\",\"name\":\"deploy\",\"started_on\":\"2024-01-04T10:16:08.288888Z\",\"status\":\"success\"},\"modified_on\":\"2024-01-04T10:16:58.105533+00:00\",\"project_id\":\"3f2b6a8c-5d1e-4c7a-9b0f-2e4d6c8a1b3f\",\"project_name\":\"my-blog\",\"short_id\":\"9c1e4b7a\",\"source\":{\"config\":{\"deployments_enabled\":true,\"owner\":\"acme-web\",\"pr_comments_enabled\":true,\"preview_branch_excludes\":[\"dependabot/*\"],\"preview_branch_includes\":[\"*\"],\"preview_deployment_setting\":\"custom\",\"production_branch\":\"main\",\"production_deployments_enabled\":true,\"repo_name\":\"my-blog\"},\"type\":\"github\"},\"stages\":[{\"ended_on\":\"2024-01-04T10:15:09.100000Z\",\"name\":\"queued\",\"started_on\":\"2024-01-04T10:15:00.200000Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:15:26.111111Z\",\"name\":\"initialize\",\"started_on\":\"2024-01-04T10:15:17.222222Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:15:43.122222Z\",\"name\":\"clone_repo\",\"started_on\":\"2024-01-04T10:15:34.244444Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:16:00.133333Z\",\"name\":\"build\",\"started_on\":\"2024-01-04T10:16:51.266666Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:16:17.144444Z\",\"name\":\"deploy\",\"started_on\":\"2024-01-04T10:16:08.288888Z\",\"status\":\"success\"}],\"url\":\"https://9c1e4b7a.my-blog.pages.dev\"},\"created_on\":\"2023-11-20T09:12:44.531207Z\",\"deployment_configs\":{\"preview\":{\"compatibility_date\":\"2024-01-01\",\"compatibility_flags\":[\"nodejs_compat\"],\"d1_databases\":{\"DB\":{\"id\":\"8e4b2d6f-1a3c-4f5e-b7d9-0c2e4a6b8d1f\"}},\"env_vars\":{\"API_BASE_URL\":{\"type\":\"plain_text\",\"value\":\"https://staging-api.example.com\"}},\"kv_namespaces\":{\"SESSIONS\":{\"namespace_id\":\"7c6b5a4f3e2d41c0b9a8f7e6d5c4b3a2\"}}},\"production\":{\"ai_bindings\":{\"AI\":{}},\"analytics_engine_datasets\":{\"PAGE_VIEWS\":{\"dataset\":\"blog_page_views\"}},\"compatibility_date\":\"2024-01-01\",\"compatibility_flags\":[\"nodejs_compat\"],\"d1_databases\":{\"DB\":{\"id\":\"c2a9e5f0-3b7d-4e18-9a64-5f0d2b8c1e73\"}},\"durable_object_namespaces\":{\"COUNTER\":{\"namespace_id\":\"6f1d0c9b8a7e4d3c2b1a0f9e8d7c6b5a\"}},\"env_vars\":{\"API_BASE_URL\":{\"type\":\"plain_text\",\"value\":\"https://api.example.com\"}},\"kv_namespaces\":{\"SESSIONS\":{\"namespace_id\":\"1a2b3c4d5e6f47a8b9c0d1e2f3a4b5c6\"}},\"placement\":{\"mode\":\"smart\"},\"queue_producers\":{\"JOBS\":{\"name\":\"blog-jobs\"}},\"r2_buckets\":{\"MEDIA\":{\"name\":\"blog-media\"}},\"service_bindings\":{\"AUTH\":{\"environment\":\"production\",\"service\":\"auth-worker\"}}}},\"domains\":[\"my-blog.pages.dev\",\"blog.example.com\"],\"id\":\"3f2b6a8c-5d1e-4c7a-9b0f-2e4d6c8a1b3f\",\"latest_deployment\":{\"build_config\":{\"build_caching\":true,\"build_command\":\"npm run build\",\"destination_dir\":\"dist\",\"root_dir\":\"\"},\"created_on\":\"2024-01-04T10:15:00.412977Z\",\"deployment_trigger\":{\"metadata\":{\"branch\":\"main\",\"commit_hash\":\"5e0f1c2d3b4a59687a6b5c4d3e2f1a0b9c8d7e6f\",\"commit_message\":\"Add the January release notes\"},\"type\":\"push\"},\"env_vars\":{\"API_BASE_URL\":{\"type\":\"plain_text\",\"value\":\"https://api.example.com\"},\"NODE_VERSION\":{\"type\":\"plain_text\",\"value\":\"20\"}},\"environment\":\"production\",\"id\":\"9c1e4b7a-2f3d-4e5a-8b6c-7d9e0f1a2b3c\",\"is_skipped\":false,\"latest_stage\":{\"ended_on\":\"2024-01-04T10:16:17.144444Z\",\"name\":\"deploy\",\"started_on\":\"2024-01-04T10:16:08.288888Z\",\"status\":\"success\"},\"modified_on\":\"2024-01-04T10:16:58.105533+00:00\",\"project_id\":\"3f2b6a8c-5d1e-4c7a-9b0f-2e4d6c8a1b3f\",\"project_name\":\"my-blog\",\"short_id\":\"9c1e4b7a\",\"source\":{\"config\":{\"deployments_enabled\":true,\"owner\":\"acme-web\",\"pr_comments_enabled\":true,\"preview_branch_excludes\":[\"dependabot/*\"],\"preview_branch_includes\":[\"*\"],\"preview_deployment_setting\":\"custom\",\"production_branch\":\"main\",\"production_deployments_enabled\":true,\"repo_name\":\"my-blog\"},\"type\":\"github\"},\"stages\":[{\"ended_on\":\"2024-01-04T10:15:09.100000Z\",\"name\":\"queued\",\"started_on\":\"2024-01-04T10:15:00.200000Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:15:26.111111Z\",\"name\":\"initialize\",\"started_on\":\"2024-01-04T10:15:17.222222Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:15:43.122222Z\",\"name\":\"clone_repo\",\"started_on\":\"2024-01-04T10:15:34.244444Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:16:00.133333Z\",\"name\":\"build\",\"started_on\":\"2024-01-04T10:16:51.266666Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:16:17.144444Z\",\"name\":\"deploy\",\"started_on\":\"2024-01-04T10:16:08.288888Z\",\"status\":\"success\"}],\"url\":\"https://9c1e4b7a.my-blog.pages.dev\"},\"name\":\"my-blog\",\"production_branch\":\"main\",\"source\":{\"config\":{\"deployments_enabled\":true,\"owner\":\"acme-web\",\"pr_comments_enabled\":true,\"preview_branch_excludes\":[\"dependabot/*\"],\"preview_branch_includes\":[\"*\"],\"preview_deployment_setting\":\"custom\",\"production_branch\":\"main\",\"production_deployments_enabled\":true,\"repo_name\":\"my-blog\"},\"type\":\"github\"},\"subdomain\":\"my-blog.pages.dev\"},\"success\":true}",
     );
 }
+
 #[test]
 fn paths_1accounts_1_account_identifier_1pages_1projects_1_project_name_patch_responses_200_content_application_1json_example() {
     super::support::round_trip::<
@@ -311,6 +342,7 @@ fn paths_1accounts_1_account_identifier_1pages_1projects_1_project_name_patch_re
         "{\"errors\":[],\"messages\":[],\"result\":{\"build_config\":{\"build_caching\":true,\"build_command\":\"npm run build\",\"destination_dir\":\"dist\",\"root_dir\":\"\"},\"canonical_deployment\":{\"build_config\":{\"build_caching\":true,\"build_command\":\"npm run build\",\"destination_dir\":\"dist\",\"root_dir\":\"\"},\"created_on\":\"2024-01-04T10:15:00.412977Z\",\"deployment_trigger\":{\"metadata\":{\"branch\":\"main\",\"commit_hash\":\"5e0f1c2d3b4a59687a6b5c4d3e2f1a0b9c8d7e6f\",\"commit_message\":\"Add the January release notes\"},\"type\":\"push\"},\"env_vars\":{\"API_BASE_URL\":{\"type\":\"plain_text\",\"value\":\"https://api.example.com\"},\"NODE_VERSION\":{\"type\":\"plain_text\",\"value\":\"20\"}},\"environment\":\"production\",\"id\":\"9c1e4b7a-2f3d-4e5a-8b6c-7d9e0f1a2b3c\",\"is_skipped\":false,\"latest_stage\":{\"ended_on\":\"2024-01-04T10:16:17.144444Z\",\"name\":\"deploy\",\"started_on\":\"2024-01-04T10:16:08.288888Z\",\"status\":\"success\"},\"modified_on\":\"2024-01-04T10:16:58.105533+00:00\",\"project_id\":\"3f2b6a8c-5d1e-4c7a-9b0f-2e4d6c8a1b3f\",\"project_name\":\"my-blog\",\"short_id\":\"9c1e4b7a\",\"source\":{\"config\":{\"deployments_enabled\":true,\"owner\":\"acme-web\",\"pr_comments_enabled\":true,\"preview_branch_excludes\":[\"dependabot/*\"],\"preview_branch_includes\":[\"*\"],\"preview_deployment_setting\":\"custom\",\"production_branch\":\"main\",\"production_deployments_enabled\":true,\"repo_name\":\"my-blog\"},\"type\":\"github\"},\"stages\":[{\"ended_on\":\"2024-01-04T10:15:09.100000Z\",\"name\":\"queued\",\"started_on\":\"2024-01-04T10:15:00.200000Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:15:26.111111Z\",\"name\":\"initialize\",\"started_on\":\"2024-01-04T10:15:17.222222Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:15:43.122222Z\",\"name\":\"clone_repo\",\"started_on\":\"2024-01-04T10:15:34.244444Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:16:00.133333Z\",\"name\":\"build\",\"started_on\":\"2024-01-04T10:16:51.266666Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:16:17.144444Z\",\"name\":\"deploy\",\"started_on\":\"2024-01-04T10:16:08.288888Z\",\"status\":\"success\"}],\"url\":\"https://9c1e4b7a.my-blog.pages.dev\"},\"created_on\":\"2023-11-20T09:12:44.531207Z\",\"deployment_configs\":{\"preview\":{\"compatibility_date\":\"2024-01-01\",\"compatibility_flags\":[\"nodejs_compat\"],\"d1_databases\":{\"DB\":{\"id\":\"8e4b2d6f-1a3c-4f5e-b7d9-0c2e4a6b8d1f\"}},\"env_vars\":{\"API_BASE_URL\":{\"type\":\"plain_text\",\"value\":\"https://staging-api.example.com\"}},\"kv_namespaces\":{\"SESSIONS\":{\"namespace_id\":\"7c6b5a4f3e2d41c0b9a8f7e6d5c4b3a2\"}}},\"production\":{\"ai_bindings\":{\"AI\":{}},\"analytics_engine_datasets\":{\"PAGE_VIEWS\":{\"dataset\":\"blog_page_views\"}},\"compatibility_date\":\"2024-01-01\",\"compatibility_flags\":[\"nodejs_compat\"],\"d1_databases\":{\"DB\":{\"id\":\"c2a9e5f0-3b7d-4e18-9a64-5f0d2b8c1e73\"}},\"durable_object_namespaces\":{\"COUNTER\":{\"namespace_id\":\"6f1d0c9b8a7e4d3c2b1a0f9e8d7c6b5a\"}},\"env_vars\":{\"API_BASE_URL\":{\"type\":\"plain_text\",\"value\":\"https://api.example.com\"},\"FEATURE_FLAGS\":{\"type\":\"plain_text\",\"value\":\"search,comments\"}},\"kv_namespaces\":{\"SESSIONS\":{\"namespace_id\":\"1a2b3c4d5e6f47a8b9c0d1e2f3a4b5c6\"}},\"placement\":{\"mode\":\"smart\"},\"queue_producers\":{\"JOBS\":{\"name\":\"blog-jobs\"}},\"r2_buckets\":{\"MEDIA\":{\"name\":\"blog-media\"}},\"service_bindings\":{\"AUTH\":{\"environment\":\"production\",\"service\":\"auth-worker\"}}}},\"domains\":[\"my-blog.pages.dev\",\"blog.example.com\"],\"id\":\"3f2b6a8c-5d1e-4c7a-9b0f-2e4d6c8a1b3f\",\"latest_deployment\":{\"build_config\":{\"build_caching\":true,\"build_command\":\"npm run build\",\"destination_dir\":\"dist\",\"root_dir\":\"\"},\"created_on\":\"2024-01-04T10:15:00.412977Z\",\"deployment_trigger\":{\"metadata\":{\"branch\":\"main\",\"commit_hash\":\"5e0f1c2d3b4a59687a6b5c4d3e2f1a0b9c8d7e6f\",\"commit_message\":\"Add the January release notes\"},\"type\":\"push\"},\"env_vars\":{\"API_BASE_URL\":{\"type\":\"plain_text\",\"value\":\"https://api.example.com\"},\"NODE_VERSION\":{\"type\":\"plain_text\",\"value\":\"20\"}},\"environment\":\"production\",\"id\":\"9c1e4b7a-2f3d-4e5a-8b6c-7d9e0f1a2b3c\",\"is_skipped\":false,\"latest_stage\":{\"ended_on\":\"2024-01-04T10:16:17.144444Z\",\"name\":\"deploy\",\"started_on\":\"2024-01-04T10:16:08.288888Z\",\"status\":\"success\"},\"modified_on\":\"2024-01-04T10:16:58.105533+00:00\",\"project_id\":\"3f2b6a8c-5d1e-4c7a-9b0f-2e4d6c8a1b3f\",\"project_name\":\"my-blog\",\"short_id\":\"9c1e4b7a\",\"source\":{\"config\":{\"deployments_enabled\":true,\"owner\":\"acme-web\",\"pr_comments_enabled\":true,\"preview_branch_excludes\":[\"dependabot/*\"],\"preview_branch_includes\":[\"*\"],\"preview_deployment_setting\":\"custom\",\"production_branch\":\"main\",\"production_deployments_enabled\":true,\"repo_name\":\"my-blog\"},\"type\":\"github\"},\"stages\":[{\"ended_on\":\"2024-01-04T10:15:09.100000Z\",\"name\":\"queued\",\"started_on\":\"2024-01-04T10:15:00.200000Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:15:26.111111Z\",\"name\":\"initialize\",\"started_on\":\"2024-01-04T10:15:17.222222Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:15:43.122222Z\",\"name\":\"clone_repo\",\"started_on\":\"2024-01-04T10:15:34.244444Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:16:00.133333Z\",\"name\":\"build\",\"started_on\":\"2024-01-04T10:16:51.266666Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:16:17.144444Z\",\"name\":\"deploy\",\"started_on\":\"2024-01-04T10:16:08.288888Z\",\"status\":\"success\"}],\"url\":\"https://9c1e4b7a.my-blog.pages.dev\"},\"name\":\"my-blog\",\"production_branch\":\"main\",\"source\":{\"config\":{\"deployments_enabled\":true,\"owner\":\"acme-web\",\"pr_comments_enabled\":true,\"preview_branch_excludes\":[\"dependabot/*\"],\"preview_branch_includes\":[\"*\"],\"preview_deployment_setting\":\"custom\",\"production_branch\":\"main\",\"production_deployments_enabled\":true,\"repo_name\":\"my-blog\"},\"type\":\"github\"},\"subdomain\":\"my-blog.pages.dev\"},\"success\":true}",
     );
 }
+
 #[test]
 fn paths_1accounts_1_account_identifier_1pages_1projects_1_project_name_1deployments_get_parameters_2_schema_example() {
     super::support::round_trip::<
@@ -321,6 +353,7 @@ fn paths_1accounts_1_account_identifier_1pages_1projects_1_project_name_1deploym
         "\"preview\"",
     );
 }
+
 #[test]
 fn paths_1accounts_1_account_identifier_1pages_1projects_1_project_name_1deployments_get_responses_200_content_application_1json_example() {
     super::support::round_trip::<
@@ -331,6 +364,7 @@ fn paths_1accounts_1_account_identifier_1pages_1projects_1_project_name_1deploym
         "{\"errors\":[],\"messages\":[],\"result\":[{\"build_config\":{\"build_caching\":true,\"build_command\":\"npm run build\",\"destination_dir\":\"dist\",\"root_dir\":\"\"},\"created_on\":\"2024-01-04T10:15:00.412977Z\",\"deployment_trigger\":{\"metadata\":{\"branch\":\"main\",\"commit_hash\":\"5e0f1c2d3b4a59687a6b5c4d3e2f1a0b9c8d7e6f\",\"commit_message\":\"Add the January release notes\"},\"type\":\"push\"},\"env_vars\":{\"API_BASE_URL\":{\"type\":\"plain_text\",\"value\":\"https://api.example.com\"},\"NODE_VERSION\":{\"type\":\"plain_text\",\"value\":\"20\"}},\"environment\":\"production\",\"id\":\"9c1e4b7a-2f3d-4e5a-8b6c-7d9e0f1a2b3c\",\"is_skipped\":false,\"latest_stage\":{\"ended_on\":\"2024-01-04T10:16:17.144444Z\",\"name\":\"deploy\",\"started_on\":\"2024-01-04T10:16:08.288888Z\",\"status\":\"success\"},\"modified_on\":\"2024-01-04T10:16:58.105533+00:00\",\"project_id\":\"3f2b6a8c-5d1e-4c7a-9b0f-2e4d6c8a1b3f\",\"project_name\":\"my-blog\",\"short_id\":\"9c1e4b7a\",\"source\":{\"config\":{\"deployments_enabled\":true,\"owner\":\"acme-web\",\"pr_comments_enabled\":true,\"preview_branch_excludes\":[\"dependabot/*\"],\"preview_branch_includes\":[\"*\"],\"preview_deployment_setting\":\"custom\",\"production_branch\":\"main\",\"production_deployments_enabled\":true,\"repo_name\":\"my-blog\"},\"type\":\"github\"},\"stages\":[{\"ended_on\":\"2024-01-04T10:15:09.100000Z\",\"name\":\"queued\",\"started_on\":\"2024-01-04T10:15:00.200000Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:15:26.111111Z\",\"name\":\"initialize\",\"started_on\":\"2024-01-04T10:15:17.222222Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:15:43.122222Z\",\"name\":\"clone_repo\",\"started_on\":\"2024-01-04T10:15:34.244444Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:16:00.133333Z\",\"name\":\"build\",\"started_on\":\"2024-01-04T10:16:51.266666Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:16:17.144444Z\",\"name\":\"deploy\",\"started_on\":\"2024-01-04T10:16:08.288888Z\",\"status\":\"success\"}],\"url\":\"https://9c1e4b7a.my-blog.pages.dev\"},{\"aliases\":[\"https://redesign.my-blog.pages.dev\"],\"build_config\":{\"build_caching\":true,\"build_command\":\"npm run build\",\"destination_dir\":\"dist\",\"root_dir\":\"\"},\"created_on\":\"2024-01-03T16:42:10.218774Z\",\"deployment_trigger\":{\"metadata\":{\"branch\":\"redesign\",\"commit_hash\":\"a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6\",\"commit_message\":\"Try the new header\"},\"type\":\"push\"},\"env_vars\":{\"API_BASE_URL\":{\"type\":\"plain_text\",\"value\":\"https://api.example.com\"},\"NODE_VERSION\":{\"type\":\"plain_text\",\"value\":\"20\"}},\"environment\":\"preview\",\"id\":\"4a7d2c91-8e3b-4f60-a1d5-b2c3e4f5a6b7\",\"is_skipped\":false,\"latest_stage\":{\"ended_on\":\"2024-01-04T10:16:17.144444Z\",\"name\":\"deploy\",\"started_on\":\"2024-01-04T10:16:08.288888Z\",\"status\":\"success\"},\"modified_on\":\"2024-01-03T16:44:01.990112Z\",\"project_id\":\"3f2b6a8c-5d1e-4c7a-9b0f-2e4d6c8a1b3f\",\"project_name\":\"my-blog\",\"short_id\":\"4a7d2c91\",\"source\":{\"config\":{\"deployments_enabled\":true,\"owner\":\"acme-web\",\"pr_comments_enabled\":true,\"preview_branch_excludes\":[\"dependabot/*\"],\"preview_branch_includes\":[\"*\"],\"preview_deployment_setting\":\"custom\",\"production_branch\":\"main\",\"production_deployments_enabled\":true,\"repo_name\":\"my-blog\"},\"type\":\"github\"},\"stages\":[{\"ended_on\":\"2024-01-04T10:15:09.100000Z\",\"name\":\"queued\",\"started_on\":\"2024-01-04T10:15:00.200000Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:15:26.111111Z\",\"name\":\"initialize\",\"started_on\":\"2024-01-04T10:15:17.222222Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:15:43.122222Z\",\"name\":\"clone_repo\",\"started_on\":\"2024-01-04T10:15:34.244444Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:16:00.133333Z\",\"name\":\"build\",\"started_on\":\"2024-01-04T10:16:51.266666Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:16:17.144444Z\",\"name\":\"deploy\",\"started_on\":\"2024-01-04T10:16:08.288888Z\",\"status\":\"success\"}],\"url\":\"https://4a7d2c91.my-blog.pages.dev\"}],\"result_info\":{\"count\":2,\"page\":1,\"per_page\":25,\"total_count\":2,\"total_pages\":1},\"success\":true}",
     );
 }
+
 #[test]
 fn paths_1accounts_1_account_identifier_1pages_1projects_1_project_name_1deployments_post_responses_200_content_application_1json_example() {
     super::support::round_trip::<
@@ -341,6 +375,7 @@ fn paths_1accounts_1_account_identifier_1pages_1projects_1_project_name_1deploym
         "{\"errors\":[],\"messages\":[],\"result\":{\"build_config\":{\"build_caching\":true,\"build_command\":\"npm run build\",\"destination_dir\":\"dist\",\"root_dir\":\"\"},\"created_on\":\"2024-01-05T08:30:11.903518Z\",\"deployment_trigger\":{\"metadata\":{\"branch\":\"main\",\"commit_hash\":\"5e0f1c2d3b4a59687a6b5c4d3e2f1a0b9c8d7e6f\",\"commit_message\":\"Add the January release notes\"},\"type\":\"ad_hoc\"},\"env_vars\":{\"API_BASE_URL\":{\"type\":\"plain_text\",\"value\":\"https://api.example.com\"},\"NODE_VERSION\":{\"type\":\"plain_text\",\"value\":\"20\"}},\"environment\":\"production\",\"id\":\"e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b\",\"is_skipped\":false,\"latest_stage\":{\"name\":\"queued\",\"started_on\":\"2024-01-05T08:30:12.482910Z\",\"status\":\"active\"},\"modified_on\":\"2024-01-05T08:30:12.482910Z\",\"project_id\":\"3f2b6a8c-5d1e-4c7a-9b0f-2e4d6c8a1b3f\",\"project_name\":\"my-blog\",\"short_id\":\"e1f2a3b4\",\"source\":{\"config\":{\"deployments_enabled\":true,\"owner\":\"acme-web\",\"pr_comments_enabled\":true,\"preview_branch_excludes\":[\"dependabot/*\"],\"preview_branch_includes\":[\"*\"],\"preview_deployment_setting\":\"custom\",\"production_branch\":\"main\",\"production_deployments_enabled\":true,\"repo_name\":\"my-blog\"},\"type\":\"github\"},\"stages\":[{\"name\":\"queued\",\"started_on\":\"2024-01-05T08:30:12.482910Z\",\"status\":\"active\"},{\"name\":\"initialize\",\"status\":\"idle\"},{\"name\":\"clone_repo\",\"status\":\"idle\"},{\"name\":\"build\",\"status\":\"idle\"},{\"name\":\"deploy\",\"status\":\"idle\"}],\"url\":\"https://e1f2a3b4.my-blog.pages.dev\"},\"success\":true}",
     );
 }
+
 #[test]
 fn paths_1accounts_1_account_identifier_1pages_1projects_1_project_name_1deployments_1_deployment_identifier_get_responses_200_content_application_1json_example() {
     super::support::round_trip::<
@@ -351,6 +386,7 @@ fn paths_1accounts_1_account_identifier_1pages_1projects_1_project_name_1deploym
         "{\"errors\":[],\"messages\":[],\"result\":{\"build_config\":{\"build_caching\":true,\"build_command\":\"npm run build\",\"destination_dir\":\"dist\",\"root_dir\":\"\"},\"created_on\":\"2024-01-04T10:15:00.412977Z\",\"deployment_trigger\":{\"metadata\":{\"branch\":\"main\",\"commit_hash\":\"5e0f1c2d3b4a59687a6b5c4d3e2f1a0b9c8d7e6f\",\"commit_message\":\"Add the January release notes\"},\"type\":\"push\"},\"env_vars\":{\"API_BASE_URL\":{\"type\":\"plain_text\",\"value\":\"https://api.example.com\"},\"NODE_VERSION\":{\"type\":\"plain_text\",\"value\":\"20\"}},\"environment\":\"production\",\"id\":\"9c1e4b7a-2f3d-4e5a-8b6c-7d9e0f1a2b3c\",\"is_skipped\":false,\"latest_stage\":{\"ended_on\":\"2024-01-04T10:16:17.144444Z\",\"name\":\"deploy\",\"started_on\":\"2024-01-04T10:16:08.288888Z\",\"status\":\"success\"},\"modified_on\":\"2024-01-04T10:16:58.105533+00:00\",\"project_id\":\"3f2b6a8c-5d1e-4c7a-9b0f-2e4d6c8a1b3f\",\"project_name\":\"my-blog\",\"short_id\":\"9c1e4b7a\",\"source\":{\"config\":{\"deployments_enabled\":true,\"owner\":\"acme-web\",\"pr_comments_enabled\":true,\"preview_branch_excludes\":[\"dependabot/*\"],\"preview_branch_includes\":[\"*\"],\"preview_deployment_setting\":\"custom\",\"production_branch\":\"main\",\"production_deployments_enabled\":true,\"repo_name\":\"my-blog\"},\"type\":\"github\"},\"stages\":[{\"ended_on\":\"2024-01-04T10:15:09.100000Z\",\"name\":\"queued\",\"started_on\":\"2024-01-04T10:15:00.200000Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:15:26.111111Z\",\"name\":\"initialize\",\"started_on\":\"2024-01-04T10:15:17.222222Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:15:43.122222Z\",\"name\":\"clone_repo\",\"started_on\":\"2024-01-04T10:15:34.244444Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:16:00.133333Z\",\"name\":\"build\",\"started_on\":\"2024-01-04T10:16:51.266666Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:16:17.144444Z\",\"name\":\"deploy\",\"started_on\":\"2024-01-04T10:16:08.288888Z\",\"status\":\"success\"}],\"url\":\"https://9c1e4b7a.my-blog.pages.dev\"},\"success\":true}",
     );
 }
+
 #[test]
 fn paths_1accounts_1_account_identifier_1pages_1projects_1_project_name_1deployments_1_deployment_identifier_1history_1logs_get_responses_200_content_application_1json_example() {
     super::support::round_trip::<
@@ -361,6 +397,7 @@ fn paths_1accounts_1_account_identifier_1pages_1projects_1_project_name_1deploym
         "{\"errors\":[],\"messages\":[],\"result\":{\"data\":[{\"line\":\"Cloning repository...\",\"ts\":\"2024-01-04T10:15:22.918114Z\"},{\"line\":\"Success: Finished cloning repository files\",\"ts\":\"2024-01-04T10:15:24.203551Z\"},{\"line\":\"Detected the following tools from environment: npm@10.2.3, nodejs@20.10.0\",\"ts\":\"2024-01-04T10:15:31.770402Z\"},{\"line\":\"Executing user command: npm run build\",\"ts\":\"2024-01-04T10:15:46.005118Z\"},{\"line\":\"Finished\",\"ts\":\"2024-01-04T10:16:40.661937Z\"},{\"line\":\"Success: Your site was deployed!\",\"ts\":\"2024-01-04T10:16:57.340286Z\"}],\"includes_container_logs\":true,\"total\":6},\"success\":true}",
     );
 }
+
 #[test]
 fn paths_1accounts_1_account_identifier_1pages_1projects_1_project_name_1deployments_1_deployment_identifier_1retry_post_responses_200_content_application_1json_example() {
     super::support::round_trip::<
@@ -371,6 +408,7 @@ fn paths_1accounts_1_account_identifier_1pages_1projects_1_project_name_1deploym
         "{\"errors\":[],\"messages\":[],\"result\":{\"build_config\":{\"build_caching\":true,\"build_command\":\"npm run build\",\"destination_dir\":\"dist\",\"root_dir\":\"\"},\"created_on\":\"2024-01-05T08:30:11.903518Z\",\"deployment_trigger\":{\"metadata\":{\"branch\":\"main\",\"commit_hash\":\"5e0f1c2d3b4a59687a6b5c4d3e2f1a0b9c8d7e6f\",\"commit_message\":\"Add the January release notes\"},\"type\":\"ad_hoc\"},\"env_vars\":{\"API_BASE_URL\":{\"type\":\"plain_text\",\"value\":\"https://api.example.com\"},\"NODE_VERSION\":{\"type\":\"plain_text\",\"value\":\"20\"}},\"environment\":\"production\",\"id\":\"e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b\",\"is_skipped\":false,\"latest_stage\":{\"name\":\"queued\",\"started_on\":\"2024-01-05T08:30:12.482910Z\",\"status\":\"active\"},\"modified_on\":\"2024-01-05T08:30:12.482910Z\",\"project_id\":\"3f2b6a8c-5d1e-4c7a-9b0f-2e4d6c8a1b3f\",\"project_name\":\"my-blog\",\"short_id\":\"e1f2a3b4\",\"source\":{\"config\":{\"deployments_enabled\":true,\"owner\":\"acme-web\",\"pr_comments_enabled\":true,\"preview_branch_excludes\":[\"dependabot/*\"],\"preview_branch_includes\":[\"*\"],\"preview_deployment_setting\":\"custom\",\"production_branch\":\"main\",\"production_deployments_enabled\":true,\"repo_name\":\"my-blog\"},\"type\":\"github\"},\"stages\":[{\"name\":\"queued\",\"started_on\":\"2024-01-05T08:30:12.482910Z\",\"status\":\"active\"},{\"name\":\"initialize\",\"status\":\"idle\"},{\"name\":\"clone_repo\",\"status\":\"idle\"},{\"name\":\"build\",\"status\":\"idle\"},{\"name\":\"deploy\",\"status\":\"idle\"}],\"url\":\"https://e1f2a3b4.my-blog.pages.dev\"},\"success\":true}",
     );
 }
+
 #[test]
 fn paths_1accounts_1_account_identifier_1pages_1projects_1_project_name_1deployments_1_deployment_identifier_1rollback_post_responses_200_content_application_1json_example() {
     super::support::round_trip::<
@@ -381,6 +419,7 @@ fn paths_1accounts_1_account_identifier_1pages_1projects_1_project_name_1deploym
         "{\"errors\":[],\"messages\":[],\"result\":{\"build_config\":{\"build_caching\":true,\"build_command\":\"npm run build\",\"destination_dir\":\"dist\",\"root_dir\":\"\"},\"created_on\":\"2024-01-04T10:15:00.412977Z\",\"deployment_trigger\":{\"metadata\":{\"branch\":\"main\",\"commit_hash\":\"5e0f1c2d3b4a59687a6b5c4d3e2f1a0b9c8d7e6f\",\"commit_message\":\"Add the January release notes\"},\"type\":\"push\"},\"env_vars\":{\"API_BASE_URL\":{\"type\":\"plain_text\",\"value\":\"https://api.example.com\"},\"NODE_VERSION\":{\"type\":\"plain_text\",\"value\":\"20\"}},\"environment\":\"production\",\"id\":\"9c1e4b7a-2f3d-4e5a-8b6c-7d9e0f1a2b3c\",\"is_skipped\":false,\"latest_stage\":{\"ended_on\":\"2024-01-04T10:16:17.144444Z\",\"name\":\"deploy\",\"started_on\":\"2024-01-04T10:16:08.288888Z\",\"status\":\"success\"},\"modified_on\":\"2024-01-04T10:16:58.105533+00:00\",\"project_id\":\"3f2b6a8c-5d1e-4c7a-9b0f-2e4d6c8a1b3f\",\"project_name\":\"my-blog\",\"short_id\":\"9c1e4b7a\",\"source\":{\"config\":{\"deployments_enabled\":true,\"owner\":\"acme-web\",\"pr_comments_enabled\":true,\"preview_branch_excludes\":[\"dependabot/*\"],\"preview_branch_includes\":[\"*\"],\"preview_deployment_setting\":\"custom\",\"production_branch\":\"main\",\"production_deployments_enabled\":true,\"repo_name\":\"my-blog\"},\"type\":\"github\"},\"stages\":[{\"ended_on\":\"2024-01-04T10:15:09.100000Z\",\"name\":\"queued\",\"started_on\":\"2024-01-04T10:15:00.200000Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:15:26.111111Z\",\"name\":\"initialize\",\"started_on\":\"2024-01-04T10:15:17.222222Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:15:43.122222Z\",\"name\":\"clone_repo\",\"started_on\":\"2024-01-04T10:15:34.244444Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:16:00.133333Z\",\"name\":\"build\",\"started_on\":\"2024-01-04T10:16:51.266666Z\",\"status\":\"success\"},{\"ended_on\":\"2024-01-04T10:16:17.144444Z\",\"name\":\"deploy\",\"started_on\":\"2024-01-04T10:16:08.288888Z\",\"status\":\"success\"}],\"url\":\"https://9c1e4b7a.my-blog.pages.dev\"},\"success\":true}",
     );
 }
+
 #[test]
 fn paths_1accounts_1_account_identifier_1pages_1projects_1_project_name_1domains_get_responses_200_content_application_1json_example() {
     super::support::round_trip::<
@@ -391,6 +430,7 @@ fn paths_1accounts_1_account_identifier_1pages_1projects_1_project_name_1domains
         "{\"errors\":[],\"messages\":[],\"result\":[{\"certificate_authority\":\"google\",\"created_on\":\"2023-11-21T14:03:27.604312Z\",\"domain_id\":\"d41f6c2e-7a9b-4c3d-8e5f-1a2b3c4d5e6f\",\"id\":\"d41f6c2e-7a9b-4c3d-8e5f-1a2b3c4d5e6f\",\"name\":\"blog.example.com\",\"status\":\"active\",\"validation_data\":{\"method\":\"http\",\"status\":\"active\"},\"verification_data\":{\"status\":\"active\"},\"zone_tag\":\"e2b7c1d9a4f35b6c8d0e1f2a3b4c5d6e\"},{\"certificate_authority\":\"google\",\"created_on\":\"2024-01-05T09:01:45.337219Z\",\"domain_id\":\"0e9d8c7b-6a5f-4e3d-9c2b-1a0f9e8d7c6b\",\"id\":\"0e9d8c7b-6a5f-4e3d-9c2b-1a0f9e8d7c6b\",\"name\":\"shop.example.com\",\"status\":\"pending\",\"validation_data\":{\"method\":\"http\",\"status\":\"pending\"},\"verification_data\":{\"status\":\"pending\"},\"zone_tag\":\"f0e1d2c3b4a5968778695a4b3c2d1e0f\"}],\"result_info\":{\"count\":2,\"page\":1,\"per_page\":25,\"total_count\":2,\"total_pages\":1},\"success\":true}",
     );
 }
+
 #[test]
 fn paths_1accounts_1_account_identifier_1pages_1projects_1_project_name_1domains_post_responses_200_content_application_1json_example() {
     super::support::round_trip::<
@@ -401,6 +441,7 @@ fn paths_1accounts_1_account_identifier_1pages_1projects_1_project_name_1domains
         "{\"errors\":[],\"messages\":[],\"result\":{\"certificate_authority\":\"google\",\"created_on\":\"2024-01-05T09:01:45.337219Z\",\"domain_id\":\"0e9d8c7b-6a5f-4e3d-9c2b-1a0f9e8d7c6b\",\"id\":\"0e9d8c7b-6a5f-4e3d-9c2b-1a0f9e8d7c6b\",\"name\":\"shop.example.com\",\"status\":\"pending\",\"validation_data\":{\"method\":\"http\",\"status\":\"pending\"},\"verification_data\":{\"status\":\"pending\"},\"zone_tag\":\"f0e1d2c3b4a5968778695a4b3c2d1e0f\"},\"success\":true}",
     );
 }
+
 #[test]
 fn paths_1accounts_1_account_identifier_1pages_1projects_1_project_name_1domains_1_domain_name_get_responses_200_content_application_1json_example() {
     super::support::round_trip::<
@@ -411,6 +452,7 @@ fn paths_1accounts_1_account_identifier_1pages_1projects_1_project_name_1domains
         "{\"errors\":[],\"messages\":[],\"result\":{\"certificate_authority\":\"google\",\"created_on\":\"2023-11-21T14:03:27.604312Z\",\"domain_id\":\"d41f6c2e-7a9b-4c3d-8e5f-1a2b3c4d5e6f\",\"id\":\"d41f6c2e-7a9b-4c3d-8e5f-1a2b3c4d5e6f\",\"name\":\"blog.example.com\",\"status\":\"active\",\"validation_data\":{\"method\":\"http\",\"status\":\"active\"},\"verification_data\":{\"status\":\"active\"},\"zone_tag\":\"e2b7c1d9a4f35b6c8d0e1f2a3b4c5d6e\"},\"success\":true}",
     );
 }
+
 #[test]
 fn paths_1accounts_1_account_identifier_1pages_1projects_1_project_name_1domains_1_domain_name_patch_responses_200_content_application_1json_example() {
     super::support::round_trip::<
