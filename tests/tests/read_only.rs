@@ -16,7 +16,11 @@ fn resolved_spec() -> Value {
 
 fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
     match schema.get("$ref").and_then(Value::as_str) {
-        Some(reference) => resolve(doc, doc.pointer(reference.trim_start_matches('#')).expect("refs resolve")),
+        Some(reference) => resolve(
+            doc,
+            doc.pointer(reference.trim_start_matches('#'))
+                .expect("refs resolve"),
+        ),
         None => schema,
     }
 }
@@ -24,9 +28,18 @@ fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
 /// Properties of a schema with `allOf` members merged, and whether the schema is readOnly.
 fn properties(doc: &Value, schema: &Value) -> (Map<String, Value>, bool) {
     let schema = resolve(doc, schema);
-    let mut props = schema.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
+    let mut props = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
     let mut read_only = schema.get("readOnly") == Some(&json!(true));
-    for member in schema.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+    for member in schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let (more, ro) = properties(doc, member);
         props.extend(more);
         read_only |= ro;
@@ -40,31 +53,61 @@ fn maximal(doc: &Value, schema: &Value, depth: usize) -> Value {
     if depth > 12 {
         return Value::Null;
     }
-    if let Some(first) = schema.get("anyOf").or(schema.get("oneOf")).and_then(|m| m.get(0)) {
+    if let Some(first) = schema
+        .get("anyOf")
+        .or(schema.get("oneOf"))
+        .and_then(|m| m.get(0))
+    {
         return maximal(doc, first, depth + 1);
     }
     let (props, _) = properties(doc, schema);
     if schema.get("x-placeholder-keys") == Some(&json!(true)) {
-        let value = props.values().next().map(|s| maximal(doc, s, depth + 1)).unwrap_or(json!({}));
+        let value = props
+            .values()
+            .next()
+            .map(|s| maximal(doc, s, depth + 1))
+            .unwrap_or(json!({}));
         return json!({"MY_BINDING": value});
     }
     if !props.is_empty() {
-        return Value::Object(props.iter().map(|(k, s)| (k.clone(), maximal(doc, s, depth + 1))).collect());
+        return Value::Object(
+            props
+                .iter()
+                .map(|(k, s)| (k.clone(), maximal(doc, s, depth + 1)))
+                .collect(),
+        );
     }
-    if let Some(single) = schema.get("allOf").and_then(Value::as_array).filter(|m| m.len() == 1) {
+    if let Some(single) = schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .filter(|m| m.len() == 1)
+    {
         return maximal(doc, &single[0], depth + 1);
     }
     match schema.get("type").and_then(Value::as_str) {
-        Some("array") => json!([maximal(doc, schema.get("items").unwrap_or(&json!({})), depth + 1)]),
+        Some("array") => json!([maximal(
+            doc,
+            schema.get("items").unwrap_or(&json!({})),
+            depth + 1
+        )]),
         Some("integer") => json!(1),
         Some("number") => json!(1.5),
         Some("boolean") => json!(true),
         Some("object") => json!({}),
         _ if schema.get("format") == Some(&json!("date-time")) => json!("2021-03-09T00:55:03Z"),
-        _ => match (schema.get("enum").and_then(|e| e.get(0)), schema.get("pattern").and_then(Value::as_str)) {
+        _ => match (
+            schema.get("enum").and_then(|e| e.get(0)),
+            schema.get("pattern").and_then(Value::as_str),
+        ) {
             (Some(first), _) => first.clone(),
             (None, Some(pattern)) if pattern.contains('|') => {
-                json!(pattern.trim_matches(['^', '$', '(', ')']).split('|').next().unwrap())
+                json!(
+                    pattern
+                        .trim_matches(['^', '$', '(', ')'])
+                        .split('|')
+                        .next()
+                        .unwrap()
+                )
             }
             (None, Some(_)) => json!("example.com"),
             _ => json!("value"),
@@ -74,7 +117,14 @@ fn maximal(doc: &Value, schema: &Value, depth: usize) -> Value {
 
 /// JSON pointers (below `at`) of every readOnly property of the schema, and of every writable
 /// leaf property.
-fn walk(doc: &Value, schema: &Value, at: &str, read_only: &mut Vec<String>, writable: &mut Vec<String>, depth: usize) {
+fn walk(
+    doc: &Value,
+    schema: &Value,
+    at: &str,
+    read_only: &mut Vec<String>,
+    writable: &mut Vec<String>,
+    depth: usize,
+) {
     if depth > 12 {
         return;
     }
@@ -82,7 +132,11 @@ fn walk(doc: &Value, schema: &Value, at: &str, read_only: &mut Vec<String>, writ
     let (props, _) = properties(doc, schema);
     let placeholder = schema.get("x-placeholder-keys") == Some(&json!(true));
     for (name, prop) in &props {
-        let key = if placeholder { "MY_BINDING" } else { name.as_str() };
+        let key = if placeholder {
+            "MY_BINDING"
+        } else {
+            name.as_str()
+        };
         let pointer = format!("{at}/{key}");
         let (nested, ro_by_allof) = properties(doc, prop);
         let ro = resolve(doc, prop).get("readOnly") == Some(&json!(true)) || ro_by_allof;
@@ -109,24 +163,40 @@ fn check<T: DeserializeOwned + Serialize>(operation_id: &str, must_drop_whole: &
     let input = maximal(&doc, schema, 0);
     let (mut read_only, mut writable) = (Vec::new(), Vec::new());
     walk(&doc, schema, "", &mut read_only, &mut writable, 0);
-    assert!(!read_only.is_empty(), "{operation_id}: the body schema has readOnly properties to test with");
+    assert!(
+        !read_only.is_empty(),
+        "{operation_id}: the body schema has readOnly properties to test with"
+    );
 
-    let decoded: T = serde_json::from_value(input.clone()).unwrap_or_else(|e| panic!("{operation_id}: {e}\n{input:#}"));
+    let decoded: T = serde_json::from_value(input.clone())
+        .unwrap_or_else(|e| panic!("{operation_id}: {e}\n{input:#}"));
     let output = serde_json::to_value(&decoded).unwrap();
     for pointer in &read_only {
-        assert!(output.pointer(pointer).is_none(), "{operation_id}: readOnly {pointer} was serialized:\n{output:#}");
+        assert!(
+            output.pointer(pointer).is_none(),
+            "{operation_id}: readOnly {pointer} was serialized:\n{output:#}"
+        );
     }
     for pointer in &writable {
-        assert!(output.pointer(pointer).is_some(), "{operation_id}: writable {pointer} was lost:\n{output:#}");
+        assert!(
+            output.pointer(pointer).is_some(),
+            "{operation_id}: writable {pointer} was lost:\n{output:#}"
+        );
     }
     for key in must_drop_whole {
-        assert!(output.get(*key).is_none(), "{operation_id}: {key} has no writable property and must be dropped");
+        assert!(
+            output.get(*key).is_none(),
+            "{operation_id}: {key} has no writable property and must be dropped"
+        );
     }
 }
 
 #[test]
 fn create_project_body_has_no_read_only_property() {
-    check::<ProjectRequest>("pages-project-create-project", &["canonical_deployment", "latest_deployment", "source"]);
+    check::<ProjectRequest>(
+        "pages-project-create-project",
+        &["canonical_deployment", "latest_deployment", "source"],
+    );
     let fields = serde_json::to_value(ProjectRequest {
         name: "blog".into(),
         production_branch: "main".into(),
@@ -135,17 +205,36 @@ fn create_project_body_has_no_read_only_property() {
     })
     .unwrap();
     let keys: Vec<&String> = fields.as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["build_config", "deployment_configs", "name", "production_branch"]);
+    assert_eq!(
+        keys,
+        [
+            "build_config",
+            "deployment_configs",
+            "name",
+            "production_branch"
+        ]
+    );
 }
 
 #[test]
 fn update_project_body_has_no_read_only_property() {
-    check::<ProjectPatch>("pages-project-update-project", &["canonical_deployment", "latest_deployment", "source"]);
+    check::<ProjectPatch>(
+        "pages-project-update-project",
+        &["canonical_deployment", "latest_deployment", "source"],
+    );
 }
 
 #[test]
 fn add_domain_body_round_trips() {
     let doc = resolved_spec();
-    let body: DomainsPost = serde_json::from_value(maximal(&doc, &doc["components"]["schemas"]["domains-post"], 0)).unwrap();
-    assert_eq!(serde_json::to_value(body).unwrap(), json!({"name": "value"}));
+    let body: DomainsPost = serde_json::from_value(maximal(
+        &doc,
+        &doc["components"]["schemas"]["domains-post"],
+        0,
+    ))
+    .unwrap();
+    assert_eq!(
+        serde_json::to_value(body).unwrap(),
+        json!({"name": "value"})
+    );
 }

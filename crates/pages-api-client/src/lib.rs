@@ -29,6 +29,8 @@
 //! * **Tracing**: every call runs in an `info` span `pages_api.request` with the fields
 //!   `operation`, `method`, `path` (the template, never the filled path), `attempt` and
 //!   `status`; each retry logs a `debug` event with the wait.
+//! * **Observing responses**: [`ClientBuilder::on_response`] is shown the status and headers
+//!   ([`ResponseInfo`]) of every attempt, e.g. for rate-limit headers or metrics.
 //! * **TLS**: rustls with the *ring* provider and the platform's root certificates.
 #![warn(missing_docs)]
 
@@ -53,5 +55,5 @@ pub use reqwest;
 pub use reqwest::Method;
 pub use runtime::{
     ApiRequest, Auth, AuthScheme, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_TIMEOUT, Error,
-    RetryPolicy, paginate,
+    ResponseInfo, RetryPolicy, paginate,
 };

@@ -14,7 +14,7 @@ use axum::response::Response;
 use futures_util::StreamExt as _;
 use pages_api_client::{
     ApiRequest, Auth, AuthScheme, Client, ClientBuilder, Envelope, Error, Method, NoResult,
-    RetryPolicy, paginate,
+    ResponseInfo, RetryPolicy, paginate,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -661,6 +661,64 @@ async fn post_is_not_retried_unless_opted_in() {
     assert_eq!(server.count(), 2);
     // The body is sent again, whole, on the retry.
     assert_eq!(&server.requests()[1].body[..], b"{}");
+}
+
+#[tokio::test]
+async fn response_observer_sees_every_attempt() {
+    let server = serve(|_, i| match i {
+        0 => Reply::json(503, json!({"success": false, "errors": []}))
+            .header("x-ratelimit-remaining", "9"),
+        _ => Reply::ok(json!({"name": "ok"})).header("x-ratelimit-remaining", "8"),
+    })
+    .await;
+    type Seen = (&'static str, String, &'static str, u16, Option<String>, u32);
+    let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
+    let client = client(&server)
+        .on_response({
+            let seen = seen.clone();
+            move |info: &ResponseInfo<'_>| {
+                let remaining = info
+                    .headers
+                    .get("x-ratelimit-remaining")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned);
+                seen.lock().unwrap().push((
+                    info.operation,
+                    info.method.to_string(),
+                    info.path_template,
+                    info.status,
+                    remaining,
+                    info.attempt,
+                ));
+            }
+        })
+        .build()
+        .unwrap();
+    assert!(
+        format!("{client:?}").contains("on_response: true"),
+        "{client:?}"
+    );
+    assert!(format!("{:?}", Client::builder()).contains("on_response: false"));
+
+    let req = ApiRequest::new(
+        Method::GET,
+        "/projects/{project_name}",
+        "pages-project-get-project",
+    )
+    .path_param("project_name", "p");
+    // Clones share the observer.
+    let project: Project = client.clone().execute_result(req).await.unwrap();
+    assert_eq!(project.name, "ok");
+
+    let template = "/projects/{project_name}";
+    let op = "pages-project-get-project";
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [
+            (op, "GET".to_owned(), template, 503, Some("9".to_owned()), 1),
+            (op, "GET".to_owned(), template, 200, Some("8".to_owned()), 2),
+        ]
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

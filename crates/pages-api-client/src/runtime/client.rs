@@ -14,6 +14,7 @@ use tracing::field::Empty;
 
 use super::auth::{Auth, AuthScheme, ENV_BASE_URL};
 use super::error::{Error, excerpt};
+use super::observe::{ResponseInfo, ResponseObserver};
 use super::request::ApiRequest;
 use super::retry::{RetryPolicy, retry_after, retryable_status};
 
@@ -41,6 +42,7 @@ struct Inner {
     user_agent: HeaderValue,
     timeout: Duration,
     retry: RetryPolicy,
+    on_response: Option<ResponseObserver>,
 }
 
 impl fmt::Debug for Client {
@@ -50,6 +52,7 @@ impl fmt::Debug for Client {
             .field("auth", &self.inner.auth)
             .field("timeout", &self.inner.timeout)
             .field("retry", &self.inner.retry)
+            .field("on_response", &self.inner.on_response.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -76,6 +79,7 @@ pub struct ClientBuilder {
     user_agent: String,
     retry: RetryPolicy,
     http: Option<reqwest::Client>,
+    on_response: Option<ResponseObserver>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -87,6 +91,7 @@ impl fmt::Debug for ClientBuilder {
             .field("user_agent", &self.user_agent)
             .field("retry", &self.retry)
             .field("custom_http_client", &self.http.is_some())
+            .field("on_response", &self.on_response.is_some())
             .finish()
     }
 }
@@ -100,6 +105,7 @@ impl Default for ClientBuilder {
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             retry: RetryPolicy::default(),
             http: None,
+            on_response: None,
         }
     }
 }
@@ -170,6 +176,46 @@ impl ClientBuilder {
         self
     }
 
+    /// Calls `observer` once per HTTP attempt, as soon as the status and headers have arrived
+    /// and before the body is read or decoded: for rate-limit headers, metrics, logging `cf-ray`.
+    /// Every attempt of a retried call is shown (see [`ResponseInfo::attempt`]), failures as well
+    /// as successes; an attempt that gets no response (timeout, transport error) is not. A later
+    /// call replaces an earlier observer.
+    ///
+    /// The observer runs inline on the task that sends the request, inside the per-attempt
+    /// timeout: keep it quick and non-blocking (record, don't wait). A panic in it propagates to
+    /// the caller of the operation.
+    ///
+    /// ```no_run
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicU64, Ordering};
+    /// use pages_api_client::{Client, ResponseInfo};
+    ///
+    /// let throttled = Arc::new(AtomicU64::new(0));
+    /// let client = Client::builder()
+    ///     .api_token(std::env::var("CLOUDFLARE_API_TOKEN").unwrap())
+    ///     .on_response({
+    ///         let throttled = throttled.clone();
+    ///         move |info: &ResponseInfo<'_>| {
+    ///             if info.status == 429 {
+    ///                 throttled.fetch_add(1, Ordering::Relaxed);
+    ///             }
+    ///             if let Some(left) = info.headers.get("ratelimit-remaining") {
+    ///                 eprintln!("{} (attempt {}): {left:?} requests left", info.operation, info.attempt);
+    ///             }
+    ///         }
+    ///     })
+    ///     .build()?;
+    /// # Ok::<(), pages_api_client::Error>(())
+    /// ```
+    pub fn on_response(
+        mut self,
+        observer: impl Fn(&ResponseInfo<'_>) + Send + Sync + 'static,
+    ) -> Self {
+        self.on_response = Some(ResponseObserver::new(observer));
+        self
+    }
+
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<Client, Error> {
         let auth = self.auth.ok_or_else(|| {
@@ -207,6 +253,7 @@ impl ClientBuilder {
                 user_agent,
                 timeout: self.timeout,
                 retry: self.retry,
+                on_response: self.on_response,
             }),
         })
     }
@@ -360,11 +407,11 @@ impl Client {
         let may_repeat = policy.may_repeat(req.method());
         let max_attempts = policy.attempts();
 
-        let mut attempt = 0;
+        let mut attempt: u32 = 0;
         loop {
             attempt += 1;
             span.record("attempt", attempt);
-            let outcome = self.attempt(&req, &url).await;
+            let outcome = self.attempt(&req, &url, attempt).await;
             let last = attempt >= max_attempts;
 
             // Decide whether to go again, and why.
@@ -416,8 +463,9 @@ impl Client {
         }
     }
 
-    /// One attempt: send, read the whole body, all within the per-attempt timeout.
-    async fn attempt(&self, req: &ApiRequest, url: &str) -> Attempt {
+    /// One attempt: send, show the head to the observer, read the whole body, all within the
+    /// per-attempt timeout.
+    async fn attempt(&self, req: &ApiRequest, url: &str, attempt: u32) -> Attempt {
         let inner = &*self.inner;
         let builder = inner
             .http
@@ -431,6 +479,16 @@ impl Client {
             let response = builder.send().await?;
             let status = response.status();
             let headers = response.headers();
+            if let Some(observer) = &inner.on_response {
+                observer.notify(&ResponseInfo {
+                    operation: req.operation_id(),
+                    method: req.method(),
+                    path_template: req.path_template(),
+                    status: status.as_u16(),
+                    headers,
+                    attempt,
+                });
+            }
             let ray_id = headers
                 .get("cf-ray")
                 .and_then(|v| v.to_str().ok())

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod client;
 pub mod error;
+pub mod observe;
 pub mod paging;
 pub mod request;
 pub mod retry;
@@ -11,6 +12,7 @@ pub mod retry;
 pub use self::auth::{Auth, AuthScheme};
 pub use self::client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_TIMEOUT};
 pub use self::error::Error;
+pub use self::observe::ResponseInfo;
 pub use self::paging::paginate;
 pub use self::request::ApiRequest;
 pub use self::retry::RetryPolicy;

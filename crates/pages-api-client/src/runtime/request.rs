@@ -17,6 +17,13 @@ const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
+/// The boundary of a `multipart/form-data` body without fields (nothing in it can collide).
+macro_rules! empty_form_boundary {
+    () => {
+        "pages-api-client-empty-form"
+    };
+}
+
 /// The body of a request, kept in a form that can be sent again on a retry.
 #[derive(Clone, Debug, Default)]
 enum Body {
@@ -119,7 +126,8 @@ impl ApiRequest {
     }
 
     /// Adds a text field to a `multipart/form-data` body; `None` leaves the field out (the
-    /// body is multipart from the first call on, even if every field is `None`).
+    /// body is multipart from the first call on, even if every field is `None`: a form without
+    /// fields is sent as the closing delimiter alone, as browsers send an empty `FormData`).
     pub fn multipart_text(mut self, name: &'static str, value: Option<impl Display>) -> Self {
         let fields = match &mut self.body {
             Body::Multipart(fields) => fields,
@@ -207,6 +215,16 @@ impl ApiRequest {
             Body::Json(bytes) => builder
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .body(bytes.clone()),
+            // reqwest sends a form without parts as zero bytes, which is no multipart body at all
+            // (Prism: "Body parameter is required"); the close delimiter alone is an empty form.
+            Body::Multipart(fields) if fields.is_empty() => builder
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    concat!("multipart/form-data; boundary=", empty_form_boundary!()),
+                )
+                .body(Bytes::from_static(
+                    concat!("--", empty_form_boundary!(), "--\r\n").as_bytes(),
+                )),
             Body::Multipart(fields) => {
                 let form = fields
                     .iter()
@@ -267,6 +285,28 @@ mod tests {
                 Err(Error::InvalidPathParam { .. })
             ));
         }
+    }
+
+    #[test]
+    fn multipart_without_fields_is_an_empty_form() {
+        let req =
+            ApiRequest::new(Method::POST, "/deploy", "op").multipart_text("branch", None::<&str>);
+        let http = crate::Client::http_client_builder()
+            .unwrap()
+            .build()
+            .unwrap();
+        let sent = req
+            .attach_body(http.post("http://127.0.0.1:9/deploy"))
+            .build()
+            .unwrap();
+        assert_eq!(
+            sent.headers()[reqwest::header::CONTENT_TYPE],
+            "multipart/form-data; boundary=pages-api-client-empty-form"
+        );
+        assert_eq!(
+            sent.body().and_then(reqwest::Body::as_bytes),
+            Some(&b"--pages-api-client-empty-form--\r\n"[..])
+        );
     }
 
     #[test]
