@@ -36,12 +36,25 @@ impl fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
-/// The workspace root (the xtask crate sits one level below it).
+/// The workspace root: the nearest directory above the current one whose `Cargo.toml` declares
+/// the workspace with this xtask in it (`cargo xtask` and `cargo test` run somewhere inside it).
+/// Found at run time, because a build shared between checkouts (one target directory, two work
+/// trees) would otherwise point at whichever checkout compiled it; the compile-time location is
+/// the fallback.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask has a parent directory")
-        .to_path_buf()
+    let is_root = |dir: &Path| {
+        dir.join("xtask/Cargo.toml").is_file()
+            && fs::read_to_string(dir.join("Cargo.toml")).is_ok_and(|m| m.contains("[workspace]"))
+    };
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| cwd.ancestors().find(|dir| is_root(dir)).map(Path::to_path_buf))
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .parent()
+                .expect("xtask has a parent directory")
+                .to_path_buf()
+        })
 }
 
 /// Reads and parses a JSON input file.
