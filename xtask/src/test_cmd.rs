@@ -22,8 +22,6 @@ use std::time::{Duration, Instant};
 
 /// Environment variable through which the tests find Prism (read by `workspace-tests`).
 const PRISM_URL_ENV: &str = "PAGES_API_PRISM_URL";
-/// The document Prism mocks, relative to the workspace root (written by `cargo xtask codegen`).
-const SPEC: &str = "spec/pages.resolved.json";
 /// Prism's entry point, relative to the workspace root. Run with `node` directly (not `npx`),
 /// so that the process we kill is Prism itself.
 const PRISM_ENTRY: &str = "node_modules/@stoplight/prism-cli/dist/index.js";
@@ -44,9 +42,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
         println!("{USAGE}");
         return Ok(());
     };
-    let root = workspace_root();
+    let root = crate::codegen::workspace_root();
 
-    let spec = root.join(SPEC);
+    let spec = root.join(crate::codegen::RESOLVED_SPEC);
     if !spec.is_file() {
         return Err(format!(
             "{} not found: it is written by `cargo xtask codegen`",
@@ -60,7 +58,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let port = free_port()?;
     let url = format!("http://127.0.0.1:{port}");
     // From here on, returning (or panicking) drops the guard, which kills and reaps Prism.
-    eprintln!("prism: starting on 127.0.0.1:{port} with {SPEC}…");
+    eprintln!("prism: starting on 127.0.0.1:{port} with {}…", crate::codegen::RESOLVED_SPEC);
     let mut prism = start_prism(&root, &spec, port, &log_path)?;
     wait_until_ready(&mut prism, port, &log_path)?;
     eprintln!("prism: listening on {url} (log: {})", log_path.display());
@@ -101,11 +99,6 @@ fn cargo_test_args(args: &[String]) -> Option<Vec<String>> {
         Some((first, _)) if first == "-h" || first == "--help" => None,
         Some(_) => Some(args.to_vec()),
     }
-}
-
-fn workspace_root() -> PathBuf {
-    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
 }
 
 fn target_dir(root: &Path) -> PathBuf {
