@@ -48,7 +48,11 @@ pub fn workspace_root() -> PathBuf {
     };
     std::env::current_dir()
         .ok()
-        .and_then(|cwd| cwd.ancestors().find(|dir| is_root(dir)).map(Path::to_path_buf))
+        .and_then(|cwd| {
+            cwd.ancestors()
+                .find(|dir| is_root(dir))
+                .map(Path::to_path_buf)
+        })
         .unwrap_or_else(|| {
             Path::new(env!("CARGO_MANIFEST_DIR"))
                 .parent()

@@ -58,7 +58,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let port = free_port()?;
     let url = format!("http://127.0.0.1:{port}");
     // From here on, returning (or panicking) drops the guard, which kills and reaps Prism.
-    eprintln!("prism: starting on 127.0.0.1:{port} with {}…", crate::codegen::RESOLVED_SPEC);
+    eprintln!(
+        "prism: starting on 127.0.0.1:{port} with {}…",
+        crate::codegen::RESOLVED_SPEC
+    );
     let mut prism = start_prism(&root, &spec, port, &log_path)?;
     wait_until_ready(&mut prism, port, &log_path)?;
     eprintln!("prism: listening on {url} (log: {})", log_path.display());
