@@ -783,11 +783,16 @@ impl<'d> Normalizer<'d> {
         for ((location, wire), (param, p_at)) in &params {
             let data = param.parameter_data_ref();
             let name = ident::unique(ident::param_name(wire), &mut names);
-            let ty = match &data.format {
+            let (ty, schema_doc) = match &data.format {
                 ParameterSchemaOrContent::Schema(schema) => {
                     let hint = ident::type_name(wire);
-                    self.type_of(schema.into(), &child(p_at, "schema"), &hint, Usage::Request)?
-                        .unwrap_or(TypeRef::String)
+                    let schema_at = child(p_at, "schema");
+                    let view = self.view(&self.resolve(schema.into(), &schema_at)?)?;
+                    let ty = self.type_of(schema.into(), &schema_at, &hint, Usage::Request)?;
+                    (
+                        ty.unwrap_or(TypeRef::String),
+                        view.description.map(str::to_string),
+                    )
                 }
                 ParameterSchemaOrContent::Content(_) => {
                     return Err(SpecError::new(
@@ -796,9 +801,11 @@ impl<'d> Normalizer<'d> {
                     ));
                 }
             };
+            // The parameter's own description, else its schema's.
             let doc = data
                 .description
                 .clone()
+                .or(schema_doc)
                 .unwrap_or_else(|| format!("The `{wire}` parameter."));
             let param = Param {
                 name: name.clone(),

@@ -566,7 +566,7 @@ pub struct DeploymentList<'a> {
 }
 
 impl<'a> DeploymentList<'a> {
-    /// The `env` parameter.
+    /// Only return deployments of this environment.
     pub fn env(mut self, value: pages_api_types::Environment) -> Self {
         self.env = Some(value);
         self
