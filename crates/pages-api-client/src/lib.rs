@@ -57,3 +57,8 @@ pub use runtime::{
     ApiRequest, Auth, AuthScheme, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_TIMEOUT, Error,
     ResponseInfo, RetryPolicy, paginate,
 };
+
+// The README's quickstart is compiled as a doctest, so it cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
