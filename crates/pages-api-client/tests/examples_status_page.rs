@@ -1,0 +1,375 @@
+//! `examples/status_page.rs` end to end against the fake API (`tests/fake_api`): the rendered
+//! page, the server (a fresh fetch per request) and `--out`.
+
+mod fake_api;
+#[path = "../examples/status_page.rs"]
+mod status_page;
+
+use std::time::Duration;
+
+use clap::Parser as _;
+use fake_api::{ACCOUNT, FakeApi};
+use pages_api_client::Client;
+use status_page::Options;
+use status_page::common::ApiArgs;
+
+const DAY: Duration = Duration::from_secs(86_400);
+/// A project name and a commit message that try to break out of the HTML.
+const EVIL_PROJECT: &str = "<script>alert(\"pwned\")</script> & 'friends'";
+const EVIL_COMMIT: &str = "Fix \"quotes\" & <script>document.cookie</script>\n\nsecond line";
+
+fn options(fake: &FakeApi, project: &str) -> Options {
+    Options {
+        api: ApiArgs {
+            account_id: ACCOUNT.to_owned(),
+            project: project.to_owned(),
+            base_url: fake.base_url(),
+        },
+        port: 0,
+        out: None,
+        limit: 25,
+    }
+}
+
+/// A plain HTTP client for the status server (this crate's TLS set-up, unused here).
+fn http() -> pages_api_client::reqwest::Client {
+    Client::http_client_builder().unwrap().build().unwrap()
+}
+
+fn assert_no_raw_markup(html: &str) {
+    assert!(!html.contains("<script"), "raw <script> in\n{html}");
+    assert!(!html.contains("\"pwned\""), "raw quotes in\n{html}");
+    assert!(!html.contains("'friends'"), "raw quotes in\n{html}");
+    assert!(!html.contains("\"quotes\""), "raw quotes in\n{html}");
+}
+
+fn evil_fake_setup(fake: &FakeApi) -> (String, String) {
+    fake.add_project(EVIL_PROJECT, "main");
+    fake.set_domains(EVIL_PROJECT, &["example.com", "www.example.com"]);
+    let production = fake.add_deployment(EVIL_PROJECT, "main", 2 * DAY, "Release 1.0");
+    let preview = fake.add_deployment(EVIL_PROJECT, "feat/<b>bold</b>", DAY, EVIL_COMMIT);
+    (production, preview)
+}
+
+#[tokio::test]
+async fn the_page_escapes_everything_the_api_returns() {
+    let fake = FakeApi::start().await;
+    let (production, preview) = evil_fake_setup(&fake);
+    let html = status_page::page(&fake.client(), &options(&fake, EVIL_PROJECT))
+        .await
+        .unwrap();
+
+    assert_no_raw_markup(&html);
+    assert!(html.starts_with("<!DOCTYPE html>\n"), "{html}");
+    let escaped_name =
+        "&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt; &amp; &#39;friends&#39;";
+    assert!(
+        html.contains(&format!("<title>{escaped_name} · Cloudflare Pages</title>")),
+        "{html}"
+    );
+    assert!(html.contains(&format!("<h1>{escaped_name}</h1>")), "{html}");
+    assert!(
+        html.contains(&format!("<dt>Project name</dt><dd>{escaped_name}</dd>")),
+        "{html}"
+    );
+    // The commit message: first line shown, all of it in the title attribute, both escaped.
+    assert!(
+        html.contains(
+            "<td title=\"Fix &quot;quotes&quot; &amp; &lt;script&gt;document.cookie&lt;/script&gt;&#10;&#10;\
+             second line\">Fix &quot;quotes&quot; &amp; &lt;script&gt;document.cookie&lt;/script&gt;</td>"
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains("<td>feat/&lt;b&gt;bold&lt;/b&gt;</td>"),
+        "{html}"
+    );
+
+    // Project facts.
+    let deployments = fake.deployments(EVIL_PROJECT);
+    let project_id = {
+        let client = fake.client();
+        client
+            .projects()
+            .get(ACCOUNT, EVIL_PROJECT)
+            .send()
+            .await
+            .unwrap()
+            .id
+            .unwrap()
+    };
+    assert!(
+        html.contains(&format!("<dt>Project ID</dt><dd>{project_id}</dd>")),
+        "{html}"
+    );
+    assert!(
+        html.contains(
+            "<dt>Pages subdomain</dt><dd><a href=\"https://-script-alert--pwned----script-----friends-.pages.dev\">"
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains(
+            "<dt>Domains</dt><dd><a href=\"https://example.com\">example.com</a>, \
+             <a href=\"https://www.example.com\">www.example.com</a></dd>"
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains("<dt>Production branch</dt><dd>main</dd>"),
+        "{html}"
+    );
+    let preview_url = deployments[0].url.clone().unwrap();
+    let production_url = deployments[1].url.clone().unwrap();
+    assert_eq!(deployments[0].id.as_deref(), Some(preview.as_str()));
+    assert!(
+        html.contains(&format!(
+            "<dt>Latest preview</dt><dd><a href=\"{preview_url}\">{preview_url}</a></dd>"
+        )),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!(
+            "<dt>Live production deployment</dt><dd><a href=\"{production_url}\">{production_url}</a></dd>"
+        )),
+        "{html}"
+    );
+
+    // One row per deployment, newest first, each with its link, alias and stage.
+    let rows: Vec<&str> = html.lines().filter(|l| l.starts_with("<tr><td")).collect();
+    assert_eq!(rows.len(), 2, "{html}");
+    for (row, deployment) in rows.iter().zip(&deployments) {
+        let url = deployment.url.as_deref().unwrap();
+        let short_id = deployment.short_id.as_deref().unwrap();
+        assert!(
+            row.contains(&format!("<a href=\"{url}\">{short_id}</a>")),
+            "{row}"
+        );
+        assert!(
+            row.contains("<td class=\"stage success\">deploy: success</td>"),
+            "{row}"
+        );
+    }
+    assert!(
+        rows[0].contains(&format!("title=\"{preview}\"")),
+        "{}",
+        rows[0]
+    );
+    assert!(rows[0].contains("<td>preview</td>"), "{}", rows[0]);
+    assert!(
+        rows[0].contains("<br><a href=\"https://feat--b-bold--b-.-script-alert--pwned----script-----friends-.pages.dev\">"),
+        "{}",
+        rows[0]
+    );
+    assert!(
+        rows[1].contains(&format!("title=\"{production}\"")),
+        "{}",
+        rows[1]
+    );
+    assert!(
+        rows[1]
+            .contains("<td>production</td><td>main</td><td title=\"Release 1.0\">Release 1.0</td>"),
+        "{}",
+        rows[1]
+    );
+}
+
+#[test]
+fn render_escapes_and_refuses_non_http_links() {
+    use pages_api_client::types::{Deployment, Project};
+    assert_eq!(
+        status_page::escape(r#"<a href="x">Tom & 'Jerry'</a>"#),
+        "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;"
+    );
+    let project = Project {
+        name: Some("p".into()),
+        ..Project::default()
+    };
+    let deployments = [Deployment {
+        id: Some("d1".into()),
+        url: Some("javascript:alert(1)".into()),
+        aliases: Some(vec!["https://ok.example\" onmouseover=\"x".into()]),
+        ..Deployment::default()
+    }];
+    let html = status_page::render_page(&project, &deployments, None);
+    assert!(!html.contains("javascript:alert(1)\""), "{html}");
+    assert!(!html.contains("href=\"javascript"), "{html}");
+    assert!(
+        html.contains(
+            "<td title=\"d1\">d1<br><a href=\"https://ok.example&quot; onmouseover=&quot;x\">"
+        ),
+        "{html}"
+    );
+    assert!(html.contains("<dt>Latest preview</dt><dd>-</dd>"), "{html}");
+    assert!(html.contains("<dt>Domains</dt><dd>-</dd>"), "{html}");
+
+    let empty = status_page::render_page(&project, &[], None);
+    assert!(empty.contains("<p>No deployments.</p>"), "{empty}");
+}
+
+#[tokio::test]
+async fn the_server_fetches_anew_for_every_request() {
+    let fake = FakeApi::start().await;
+    let (_, preview) = evil_fake_setup(&fake);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(status_page::serve(
+        listener,
+        fake.client(),
+        options(&fake, EVIL_PROJECT),
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    let http = http();
+    let url = format!("http://{address}/");
+
+    let response = http.get(&url).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/html; charset=utf-8"
+    );
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let first = response.text().await.unwrap();
+    assert_no_raw_markup(&first);
+    assert!(first.contains(&preview[..8]), "{first}");
+    // The project, one page of deployments, the newest preview.
+    assert_eq!(fake.seen().len(), 3, "{:?}", fake.seen());
+
+    // A new deployment shows up on the next request: nothing is cached.
+    let newer = fake.add_deployment(EVIL_PROJECT, "hotfix", Duration::from_secs(60), "Hotfix");
+    let second = http.get(&url).send().await.unwrap().text().await.unwrap();
+    assert!(second.contains(&newer[..8]), "{second}");
+    assert!(!first.contains(&newer[..8]));
+    let project_fetches = fake
+        .seen()
+        .iter()
+        .filter(|s| s.method == "GET" && !s.path.ends_with("/deployments"))
+        .count();
+    assert_eq!(project_fetches, 2);
+    assert_eq!(fake.count("GET", "/deployments"), 4);
+
+    // Other paths are 404 and do not reach the API.
+    let response = http
+        .get(format!("http://{address}/favicon.ico"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    assert_eq!(fake.seen().len(), 6);
+
+    stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(5), server)
+        .await
+        .expect("the server stops on shutdown")
+        .unwrap()
+        .unwrap();
+}
+
+#[tokio::test]
+async fn api_failures_become_an_escaped_error_page() {
+    let fake = FakeApi::start().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let server = tokio::spawn(status_page::serve(
+        listener,
+        fake.client(),
+        options(&fake, "<missing>"),
+        std::future::pending(),
+    ));
+    let response = http()
+        .get(format!("http://{address}/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 502);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Project not found"), "{html}");
+    assert!(html.contains("(code 8000007)"), "{html}");
+    assert!(!html.contains("<missing>"), "{html}");
+    server.abort();
+}
+
+#[tokio::test]
+async fn out_writes_the_page_once_and_limit_pages_through_the_list() {
+    let fake = FakeApi::start().await;
+    fake.add_project("blog", "main");
+    for day in 1..=60 {
+        fake.add_deployment("blog", "main", day * DAY, &format!("Post {day}"));
+    }
+    // The newest preview is older than every deployment listed.
+    let preview = fake.add_deployment("blog", "old-preview", 90 * DAY, "Old preview");
+    let path = std::env::temp_dir().join(format!("status-page-test-{}.html", std::process::id()));
+    let opts = Options {
+        out: Some(path.clone()),
+        limit: 30,
+        ..options(&fake, "blog")
+    };
+    let mut log = Vec::new();
+    status_page::write_once(&fake.client(), &opts, &path, &mut log)
+        .await
+        .unwrap();
+    let html = std::fs::read_to_string(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(
+        String::from_utf8(log).unwrap(),
+        format!("wrote {}\n", path.display())
+    );
+    // 30 of 61: two pages of 25, the second only partly used; and the newest preview.
+    assert_eq!(
+        html.lines().filter(|l| l.starts_with("<tr><td")).count(),
+        30
+    );
+    assert!(html.contains(">Post 30</td>"), "{html}");
+    assert!(!html.contains(">Post 31</td>"), "{html}");
+    assert!(!html.contains(">Old preview</td>"), "{html}");
+    let queries: std::collections::BTreeSet<String> = fake
+        .seen()
+        .into_iter()
+        .filter(|s| s.path.ends_with("/blog/deployments"))
+        .map(|s| s.query)
+        .collect();
+    assert_eq!(
+        queries,
+        ["env=preview&per_page=1", "page=1", "page=2"]
+            .map(String::from)
+            .into()
+    );
+    let preview_url = format!("https://{}.blog.pages.dev", &preview[..8]);
+    assert!(
+        html.contains(&format!(
+            "<dt>Latest preview</dt><dd><a href=\"{preview_url}\">{preview_url}</a></dd>"
+        )),
+        "{html}"
+    );
+}
+
+#[test]
+fn command_line() {
+    let opts =
+        Options::try_parse_from(["status_page", "--account-id", "a", "--project", "blog"]).unwrap();
+    assert_eq!((opts.port, opts.limit, opts.out), (8080, 25, None));
+    let opts = Options::try_parse_from([
+        "status_page",
+        "--account-id",
+        "a",
+        "--project",
+        "blog",
+        "--port",
+        "9000",
+        "--out",
+        "status.html",
+    ])
+    .unwrap();
+    assert_eq!(opts.port, 9000);
+    assert_eq!(
+        opts.out.as_deref(),
+        Some(std::path::Path::new("status.html"))
+    );
+    assert!(
+        Options::try_parse_from(["s", "--account-id", "a", "--project", "b", "--limit", "0"])
+            .is_err()
+    );
+}

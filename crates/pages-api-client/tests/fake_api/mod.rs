@@ -1,0 +1,747 @@
+//! An in-memory fake of the Cloudflare Pages API for the examples' end-to-end tests: an axum
+//! server on 127.0.0.1:0 that keeps projects and deployments and answers the way the API does.
+//!
+//! * Cloudflare envelopes (`success`, `errors: [{code, message}]`, `messages`, `result`,
+//!   `result_info`), served under `/client/v4` like the real API root.
+//! * `Authorization: Bearer TOKEN` is required (else 403, code 10000); an unknown account is
+//!   404 code 7003, an unknown project 404 code 8000007.
+//! * `GET .../projects/{p}`: the project with `canonical_deployment` (the newest production
+//!   deployment of the production branch, or the one [`FakeApi::set_canonical`] rolled back to)
+//!   and `latest_deployment`.
+//! * `GET .../deployments`: newest first, `page` / `per_page` (default 25) and `env`
+//!   (`preview` | `production`), with `result_info {page, per_page, count, total_count,
+//!   total_pages}`.
+//! * `POST .../deployments`: `multipart/form-data` with an optional `branch` (default: the
+//!   production branch); the new deployment is queued.
+//! * `DELETE .../deployments/{id}`: refuses the canonical deployment (HTTP 400, code 8000034)
+//!   and, without `?force=true`, the newest deployment of a branch, which carries the branch
+//!   alias (HTTP 400, code 8000035, "You cannot delete an aliased deployment ..."), as
+//!   Cloudflare does.
+//!
+//! Every request is recorded ([`FakeApi::seen`]); failures can be injected
+//! ([`FakeApi::fail_next_create`], [`FakeApi::fail_deletes_of`]).
+
+// Each test binary uses a part of it.
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use pages_api_client::types::time::OffsetDateTime;
+use pages_api_client::types::{
+    Deployment, DeploymentTrigger, DeploymentTriggerMetadata, DeploymentTriggerType, Environment,
+    Project, Stage, StageName, StageStatus,
+};
+use pages_api_client::{Client, RetryPolicy, Timestamp};
+use serde_json::{Value, json};
+
+/// The API token the fake accepts.
+pub const TOKEN: &str = "fake-api-token-0123456789";
+/// The one account the fake knows.
+pub const ACCOUNT: &str = "023e105f4ecef8ad9ca31a8372d0c353";
+
+/// One request the fake saw.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Seen {
+    pub method: String,
+    /// The path as sent (percent-encoded), without the query.
+    pub path: String,
+    /// The query string as sent ("" when none).
+    pub query: String,
+}
+
+struct StoredDeployment {
+    /// Insertion order: breaks ties between equal creation times (later is newer).
+    seq: u64,
+    branch: String,
+    /// The listing leaves out `deployment_trigger.metadata.branch` (old deployments may lack it).
+    hide_branch: bool,
+    deployment: Deployment,
+}
+
+struct StoredProject {
+    project: Project,
+    deployments: Vec<StoredDeployment>,
+    /// Set by a rollback; otherwise the newest production deployment is canonical.
+    canonical: Option<String>,
+}
+
+impl StoredProject {
+    fn production_branch(&self) -> &str {
+        self.project.production_branch.as_deref().unwrap_or("main")
+    }
+
+    /// Newest first.
+    fn sorted(&self) -> Vec<&StoredDeployment> {
+        let mut all: Vec<&StoredDeployment> = self.deployments.iter().collect();
+        all.sort_by_key(|d| std::cmp::Reverse((d.deployment.created_on, d.seq)));
+        all
+    }
+
+    fn newest_of_branches(&self) -> HashSet<String> {
+        let mut seen = HashSet::new();
+        let mut newest = HashSet::new();
+        for stored in self.sorted() {
+            if seen.insert(stored.branch.clone()) {
+                newest.insert(id_of(&stored.deployment));
+            }
+        }
+        newest
+    }
+
+    fn canonical_id(&self) -> Option<String> {
+        if let Some(id) = &self.canonical
+            && self.deployments.iter().any(|d| &id_of(&d.deployment) == id)
+        {
+            return Some(id.clone());
+        }
+        let production = self.production_branch().to_owned();
+        self.sorted()
+            .into_iter()
+            .find(|d| d.branch == production)
+            .map(|d| id_of(&d.deployment))
+    }
+
+    /// A deployment as the API shows it: the branch alias on the newest of each preview
+    /// branch, the branch left out where hidden.
+    fn view(&self, stored: &StoredDeployment, newest: &HashSet<String>) -> Deployment {
+        let mut deployment = stored.deployment.clone();
+        let id = id_of(&deployment);
+        if newest.contains(&id) && deployment.environment == Some(Environment::Preview) {
+            deployment.aliases = Some(vec![format!(
+                "https://{}.{}.pages.dev",
+                slug(&stored.branch),
+                slug(self.project.name.as_deref().unwrap_or_default())
+            )]);
+        }
+        if stored.hide_branch
+            && let Some(metadata) = deployment
+                .deployment_trigger
+                .as_mut()
+                .and_then(|t| t.metadata.as_mut())
+        {
+            metadata.branch = None;
+        }
+        deployment
+    }
+
+    fn view_by_id(&self, id: &str) -> Option<Deployment> {
+        let newest = self.newest_of_branches();
+        self.deployments
+            .iter()
+            .find(|d| id_of(&d.deployment) == id)
+            .map(|d| self.view(d, &newest))
+    }
+
+    fn project_view(&self) -> Project {
+        let mut project = self.project.clone();
+        project.canonical_deployment = self.canonical_id().and_then(|id| self.view_by_id(&id));
+        project.latest_deployment = self
+            .sorted()
+            .first()
+            .and_then(|d| self.view_by_id(&id_of(&d.deployment)));
+        project
+    }
+}
+
+#[derive(Default)]
+struct FakeState {
+    projects: BTreeMap<String, StoredProject>,
+    seen: Vec<Seen>,
+    next_seq: u64,
+    create_failures: VecDeque<(u16, i64, String)>,
+    failing_deletes: HashSet<String>,
+}
+
+/// The running fake. Dropping it stops the server.
+pub struct FakeApi {
+    addr: SocketAddr,
+    state: Arc<Mutex<FakeState>>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for FakeApi {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+fn id_of(deployment: &Deployment) -> String {
+    deployment.id.clone().unwrap_or_default()
+}
+
+fn slug(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+fn timestamp_ago(age: Duration) -> Timestamp {
+    Timestamp::from(OffsetDateTime::now_utc() - age)
+}
+
+fn stage(name: StageName, status: StageStatus, started: Timestamp) -> Stage {
+    Stage {
+        name: Some(name),
+        status: Some(status),
+        started_on: Some(started),
+        ..Stage::default()
+    }
+}
+
+impl FakeApi {
+    /// Starts the fake on a free port of 127.0.0.1.
+    pub async fn start() -> FakeApi {
+        let state = Arc::new(Mutex::new(FakeState::default()));
+        let projects = "/client/v4/accounts/{account}/pages/projects/{project}";
+        let app = Router::new()
+            .route(projects, get(get_project))
+            .route(
+                &format!("{projects}/deployments"),
+                get(list_deployments).post(create_deployment),
+            )
+            .route(
+                &format!("{projects}/deployments/{{id}}"),
+                get(get_deployment).delete(delete_deployment),
+            )
+            .fallback(|| async { failure(StatusCode::NOT_FOUND, 7000, "No route for that URI") })
+            .layer(middleware::from_fn_with_state(
+                state.clone(),
+                record_and_authenticate,
+            ))
+            .with_state(state.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0");
+        let addr = listener.local_addr().expect("local address");
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app).await.expect("fake API server");
+        });
+        FakeApi {
+            addr,
+            state,
+            server,
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, FakeState> {
+        self.state.lock().expect("fake API state")
+    }
+
+    /// The API root to give the client: `http://127.0.0.1:PORT/client/v4`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}/client/v4", self.addr)
+    }
+
+    /// A client for the fake, with [`TOKEN`] and quick retries.
+    pub fn client(&self) -> Client {
+        Client::builder()
+            .api_token(TOKEN)
+            .base_url(self.base_url())
+            .retry_policy(
+                RetryPolicy::default()
+                    .with_initial_backoff(Duration::from_millis(5))
+                    .with_max_backoff(Duration::from_millis(20)),
+            )
+            .build()
+            .expect("client for the fake API")
+    }
+
+    /// Adds a project (subdomain `{name}.pages.dev`, no domains).
+    pub fn add_project(&self, name: &str, production_branch: &str) {
+        let mut state = self.state();
+        state.next_seq += 1;
+        let project = Project {
+            id: Some(format!("7b162ea7-7367-4d67-bcde-{:012x}", state.next_seq)),
+            name: Some(name.to_owned()),
+            subdomain: Some(format!("{}.pages.dev", slug(name))),
+            domains: Some(Vec::new()),
+            production_branch: Some(production_branch.to_owned()),
+            created_on: Some(timestamp_ago(Duration::from_secs(400 * 86_400))),
+            ..Project::default()
+        };
+        state.projects.insert(
+            name.to_owned(),
+            StoredProject {
+                project,
+                deployments: Vec::new(),
+                canonical: None,
+            },
+        );
+    }
+
+    /// Sets a project's custom domains.
+    pub fn set_domains(&self, project: &str, domains: &[&str]) {
+        let mut state = self.state();
+        let stored = state.projects.get_mut(project).expect("known project");
+        stored.project.domains = Some(domains.iter().map(|d| (*d).to_owned()).collect());
+    }
+
+    /// Adds a finished (successful) deployment of `branch` created `age` ago; returns its id.
+    pub fn add_deployment(
+        &self,
+        project: &str,
+        branch: &str,
+        age: Duration,
+        commit_message: &str,
+    ) -> String {
+        let mut state = self.state();
+        insert_deployment(
+            &mut state,
+            project,
+            branch,
+            timestamp_ago(age),
+            commit_message,
+            DeploymentTriggerType::Push,
+            false,
+        )
+    }
+
+    /// Leaves `deployment_trigger.metadata.branch` out of the listing of deployment `id`.
+    pub fn hide_branch(&self, project: &str, id: &str) {
+        let mut state = self.state();
+        let stored = state.projects.get_mut(project).expect("known project");
+        let deployment = stored
+            .deployments
+            .iter_mut()
+            .find(|d| id_of(&d.deployment) == id)
+            .expect("known deployment");
+        deployment.hide_branch = true;
+    }
+
+    /// Makes `id` the canonical (live) deployment, as a rollback does.
+    pub fn set_canonical(&self, project: &str, id: &str) {
+        let mut state = self.state();
+        state
+            .projects
+            .get_mut(project)
+            .expect("known project")
+            .canonical = Some(id.to_owned());
+    }
+
+    /// The next create-deployment request fails with this status and error.
+    pub fn fail_next_create(&self, status: u16, code: i64, message: &str) {
+        self.state()
+            .create_failures
+            .push_back((status, code, message.to_owned()));
+    }
+
+    /// Every delete of deployment `id` fails with HTTP 500.
+    pub fn fail_deletes_of(&self, id: &str) {
+        self.state().failing_deletes.insert(id.to_owned());
+    }
+
+    /// The project's deployment ids, newest first.
+    pub fn ids(&self, project: &str) -> Vec<String> {
+        let state = self.state();
+        state.projects[project]
+            .sorted()
+            .iter()
+            .map(|d| id_of(&d.deployment))
+            .collect()
+    }
+
+    /// The project's deployments as the API shows them, newest first.
+    pub fn deployments(&self, project: &str) -> Vec<Deployment> {
+        let state = self.state();
+        let stored = &state.projects[project];
+        let newest = stored.newest_of_branches();
+        stored
+            .sorted()
+            .into_iter()
+            .map(|d| stored.view(d, &newest))
+            .collect()
+    }
+
+    /// The branch the fake knows deployment `id` by (even when hidden from the listing).
+    pub fn branch_of(&self, project: &str, id: &str) -> String {
+        let state = self.state();
+        state.projects[project]
+            .deployments
+            .iter()
+            .find(|d| id_of(&d.deployment) == id)
+            .map(|d| d.branch.clone())
+            .expect("known deployment")
+    }
+
+    /// The canonical deployment's id.
+    pub fn canonical_id(&self, project: &str) -> Option<String> {
+        self.state().projects[project].canonical_id()
+    }
+
+    /// The ids of the newest deployment of each branch.
+    pub fn newest_of_branches(&self, project: &str) -> HashSet<String> {
+        self.state().projects[project].newest_of_branches()
+    }
+
+    /// Every request so far.
+    pub fn seen(&self) -> Vec<Seen> {
+        self.state().seen.clone()
+    }
+
+    /// How many requests had `method` and a path ending in `path_suffix`.
+    pub fn count(&self, method: &str, path_suffix: &str) -> usize {
+        self.state()
+            .seen
+            .iter()
+            .filter(|s| s.method == method && s.path.ends_with(path_suffix))
+            .count()
+    }
+}
+
+fn insert_deployment(
+    state: &mut FakeState,
+    project: &str,
+    branch: &str,
+    created: Timestamp,
+    commit_message: &str,
+    trigger: DeploymentTriggerType,
+    queued: bool,
+) -> String {
+    state.next_seq += 1;
+    let seq = state.next_seq;
+    let stored = state.projects.get_mut(project).expect("known project");
+    // An odd multiplier is a bijection on u32: distinct sequence numbers, distinct short ids.
+    let head = u32::try_from(seq & 0xffff_ffff)
+        .unwrap_or_default()
+        .wrapping_mul(0x9e37_79b1);
+    let id = format!("{head:08x}-5c1e-4d8a-9f3b-{seq:012x}");
+    let short_id = id[..8].to_owned();
+    let environment = if branch == stored.production_branch() {
+        Environment::Production
+    } else {
+        Environment::Preview
+    };
+    let latest_stage = if queued {
+        stage(StageName::Queued, StageStatus::Active, created)
+    } else {
+        Stage {
+            ended_on: Some(created),
+            ..stage(StageName::Deploy, StageStatus::Success, created)
+        }
+    };
+    let project_name = stored.project.name.clone().unwrap_or_default();
+    let deployment = Deployment {
+        id: Some(id.clone()),
+        short_id: Some(short_id.clone()),
+        project_id: stored.project.id.clone(),
+        project_name: Some(project_name.clone()),
+        environment: Some(environment),
+        url: Some(format!(
+            "https://{short_id}.{}.pages.dev",
+            slug(&project_name)
+        )),
+        created_on: Some(created),
+        modified_on: Some(created),
+        latest_stage: Some(latest_stage.clone()),
+        stages: Some(vec![latest_stage]),
+        deployment_trigger: Some(DeploymentTrigger {
+            type_: Some(trigger),
+            metadata: Some(DeploymentTriggerMetadata {
+                branch: Some(branch.to_owned()),
+                commit_hash: Some(format!("{:040x}", u128::from(seq) * 0x1f3d_5b79)),
+                commit_message: Some(commit_message.to_owned()),
+            }),
+        }),
+        is_skipped: Some(false),
+        ..Deployment::default()
+    };
+    stored.deployments.push(StoredDeployment {
+        seq,
+        branch: branch.to_owned(),
+        hide_branch: false,
+        deployment,
+    });
+    id
+}
+
+// ---------------------------------------------------------------------------------------------
+// Responses.
+
+fn envelope(result: Value, result_info: Option<Value>) -> Response {
+    let mut body = json!({"success": true, "errors": [], "messages": [], "result": result});
+    if let Some(info) = result_info {
+        body["result_info"] = info;
+    }
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+fn failure(status: StatusCode, code: i64, message: &str) -> Response {
+    let body = json!({
+        "success": false,
+        "errors": [{"code": code, "message": message}],
+        "messages": [],
+        "result": null,
+    });
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+fn to_value<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).expect("serializable")
+}
+
+type Shared = State<Arc<Mutex<FakeState>>>;
+
+async fn record_and_authenticate(State(state): Shared, request: Request, next: Next) -> Response {
+    state.lock().expect("fake API state").seen.push(Seen {
+        method: request.method().to_string(),
+        path: request.uri().path().to_owned(),
+        query: request.uri().query().unwrap_or_default().to_owned(),
+    });
+    let authorized = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        == Some(format!("Bearer {TOKEN}").as_str());
+    if !authorized {
+        return failure(StatusCode::FORBIDDEN, 10000, "Authentication error");
+    }
+    next.run(request).await
+}
+
+/// An API error: the status and the one `{code, message}` of the failure envelope.
+struct ApiError(StatusCode, i64, &'static str);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        failure(self.0, self.1, self.2)
+    }
+}
+
+/// The project, or the error the API gives for the account or project.
+fn find<'a>(
+    state: &'a mut FakeState,
+    account: &str,
+    project: &str,
+) -> Result<&'a mut StoredProject, ApiError> {
+    if account != ACCOUNT {
+        return Err(ApiError(
+            StatusCode::NOT_FOUND,
+            7003,
+            "Could not route to /accounts/{account_id}/pages/projects, perhaps your object \
+             identifier is invalid?",
+        ));
+    }
+    state.projects.get_mut(project).ok_or(ApiError(
+        StatusCode::NOT_FOUND,
+        8000007,
+        "Project not found. The specified project name does not match any of your existing \
+         projects.",
+    ))
+}
+
+async fn get_project(
+    State(state): Shared,
+    Path((account, project)): Path<(String, String)>,
+) -> Response {
+    let mut state = state.lock().expect("fake API state");
+    match find(&mut state, &account, &project) {
+        Ok(stored) => envelope(to_value(&stored.project_view()), None),
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn list_deployments(
+    State(state): Shared,
+    Path((account, project)): Path<(String, String)>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let mut state = state.lock().expect("fake API state");
+    let stored = match find(&mut state, &account, &project) {
+        Ok(stored) => stored,
+        Err(error) => return error.into_response(),
+    };
+    let number = |name: &str, default: usize| match query.get(name) {
+        None => Some(default),
+        Some(text) => text.parse::<usize>().ok().filter(|n| *n >= 1),
+    };
+    let (Some(page), Some(per_page)) = (number("page", 1), number("per_page", 25)) else {
+        return failure(
+            StatusCode::BAD_REQUEST,
+            8000024,
+            "Invalid list options provided. Review the `page` and `per_page` parameters.",
+        );
+    };
+    let env = match query.get("env").map(String::as_str) {
+        None => None,
+        Some("preview") => Some(Environment::Preview),
+        Some("production") => Some(Environment::Production),
+        Some(_) => {
+            return failure(
+                StatusCode::BAD_REQUEST,
+                8000000,
+                "Invalid environment: use preview or production.",
+            );
+        }
+    };
+    let newest = stored.newest_of_branches();
+    let matching: Vec<Deployment> = stored
+        .sorted()
+        .into_iter()
+        .filter(|d| env.is_none() || d.deployment.environment == env)
+        .map(|d| stored.view(d, &newest))
+        .collect();
+    let total = matching.len();
+    let items: Vec<Value> = matching
+        .iter()
+        .skip((page - 1).saturating_mul(per_page))
+        .take(per_page)
+        .map(to_value)
+        .collect();
+    let info = json!({
+        "page": page,
+        "per_page": per_page,
+        "count": items.len(),
+        "total_count": total,
+        "total_pages": total.div_ceil(per_page),
+    });
+    envelope(Value::Array(items), Some(info))
+}
+
+/// The value of text field `name` of a `multipart/form-data` body.
+fn multipart_field(content_type: &str, body: &[u8], name: &str) -> Option<String> {
+    let boundary = content_type
+        .split(';')
+        .find_map(|part| part.trim().strip_prefix("boundary="))?
+        .trim_matches('"');
+    let body = String::from_utf8_lossy(body);
+    let wanted = format!("name=\"{name}\"");
+    body.split(&format!("--{boundary}")).find_map(|part| {
+        let (head, value) = part.split_once("\r\n\r\n")?;
+        head.contains(&wanted)
+            .then(|| value.strip_suffix("\r\n").unwrap_or(value).to_owned())
+    })
+}
+
+async fn create_deployment(
+    State(state): Shared,
+    Path((account, project)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let mut state = state.lock().expect("fake API state");
+    let production_branch = match find(&mut state, &account, &project) {
+        Ok(stored) => stored.production_branch().to_owned(),
+        Err(error) => return error.into_response(),
+    };
+    if let Some((status, code, message)) = state.create_failures.pop_front() {
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        return failure(status, code, &message);
+    }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let branch = if content_type.starts_with("multipart/form-data") {
+        multipart_field(content_type, &body, "branch")
+    } else {
+        None
+    }
+    .filter(|b| !b.is_empty())
+    .unwrap_or(production_branch);
+    let id = insert_deployment(
+        &mut state,
+        &project,
+        &branch,
+        Timestamp::now(),
+        &format!("Latest commit on {branch}"),
+        DeploymentTriggerType::AdHoc,
+        true,
+    );
+    let stored = &state.projects[&project];
+    envelope(to_value(&stored.view_by_id(&id)), None)
+}
+
+async fn get_deployment(
+    State(state): Shared,
+    Path((account, project, id)): Path<(String, String, String)>,
+) -> Response {
+    let mut state = state.lock().expect("fake API state");
+    let stored = match find(&mut state, &account, &project) {
+        Ok(stored) => stored,
+        Err(error) => return error.into_response(),
+    };
+    match stored.view_by_id(&id) {
+        Some(deployment) => envelope(to_value(&deployment), None),
+        None => deployment_not_found(),
+    }
+}
+
+fn deployment_not_found() -> Response {
+    failure(
+        StatusCode::NOT_FOUND,
+        8000009,
+        "The deployment could not be found.",
+    )
+}
+
+async fn delete_deployment(
+    State(state): Shared,
+    Path((account, project, id)): Path<(String, String, String)>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let mut state = state.lock().expect("fake API state");
+    let failing = state.failing_deletes.contains(&id);
+    let stored = match find(&mut state, &account, &project) {
+        Ok(stored) => stored,
+        Err(error) => return error.into_response(),
+    };
+    let Some(index) = stored
+        .deployments
+        .iter()
+        .position(|d| id_of(&d.deployment) == id)
+    else {
+        return deployment_not_found();
+    };
+    if failing {
+        return failure(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            8000000,
+            "An unknown error has occurred. If this error persists, please file a support \
+             ticket.",
+        );
+    }
+    if stored.canonical_id().as_deref() == Some(id.as_str()) {
+        return failure(
+            StatusCode::BAD_REQUEST,
+            8000034,
+            "Cannot delete the active production deployment. Roll back to another deployment \
+             first.",
+        );
+    }
+    let forced = query.get("force").is_some_and(|v| v == "true");
+    if stored.newest_of_branches().contains(&id) && !forced {
+        return failure(
+            StatusCode::BAD_REQUEST,
+            8000035,
+            "You cannot delete an aliased deployment without a `?force=true` parameter in the \
+             API request URL.",
+        );
+    }
+    stored.deployments.remove(index);
+    envelope(Value::Null, None)
+}
