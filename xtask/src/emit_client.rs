@@ -250,7 +250,8 @@ fn emit_builder(resource: &Resource, op: &Operation) -> TokenStream {
         let page_setter = ident(&page.name);
         quote! {
             /// Every item of every page, fetched lazily page by page from `page` (default 1);
-            /// stops after the last page `result_info` announces, or at an empty page.
+            /// stops after the last page `result_info` announces, or at an empty page. Iterate
+            /// with `futures_util::TryStreamExt::try_next`, after pinning (`std::pin::pin!`).
             pub fn stream(self) -> impl futures_core::Stream<Item = Result<#item, Error>> + 'a {
                 let first = self.#page_setter.and_then(|page| u32::try_from(page).ok()).unwrap_or(1);
                 crate::paginate(first, move |page| self.clone().#page_setter(i64::from(page)).send_envelope())

@@ -198,6 +198,7 @@ fn emit_enum(name: &Ident, doc: &TokenStream, variants: &[Variant]) -> TokenStre
         let wire = &v.wire;
         quote! { Self::#vname => #wire }
     });
+    let wires = variants.iter().map(|v| &v.wire);
     let from_wire = variants.iter().map(|v| {
         let vname = ident(&v.name);
         let wire = &v.wire;
@@ -213,6 +214,8 @@ fn emit_enum(name: &Ident, doc: &TokenStream, variants: &[Variant]) -> TokenStre
             Unknown(String),
         }
         impl #name {
+            /// Every value this version of the crate knows, as the API spells them.
+            pub const VALUES: &'static [&'static str] = &[#(#wires),*];
             /// The value as the API spells it.
             pub fn as_str(&self) -> &str {
                 match self {

@@ -157,11 +157,9 @@ const REFUSAL_CODES: [i64; 2] = [8_000_034, 8_000_035];
 /// Whether `err` is the API refusing to delete a deployment because it is the latest of its
 /// branch or the live one: a 4xx whose code or message says so.
 pub fn is_protected_refusal(err: &Error) -> bool {
-    let Error::Api { status, errors, .. } = err else {
-        return false;
-    };
-    (400..500).contains(status)
-        && errors.iter().any(|m| {
+    err.status()
+        .is_some_and(|status| (400..500).contains(&status))
+        && err.api_errors().iter().any(|m| {
             let message = m.message.to_ascii_lowercase();
             REFUSAL_CODES.contains(&m.code)
                 || message.contains("aliased deployment")
@@ -169,16 +167,6 @@ pub fn is_protected_refusal(err: &Error) -> bool {
                 || message.contains("active production deployment")
                 || message.contains("active deployment")
         })
-}
-
-fn branch_of(deployment: &Deployment) -> Option<&str> {
-    deployment
-        .deployment_trigger
-        .as_ref()?
-        .metadata
-        .as_ref()?
-        .branch
-        .as_deref()
 }
 
 /// What to do with one deployment.
@@ -208,7 +196,7 @@ pub fn plan(
     for (index, deployment) in deployments.iter().enumerate() {
         let created = deployment.created_on;
         newest
-            .entry(branch_of(deployment))
+            .entry(deployment.branch())
             .and_modify(|best| {
                 // The listing is newest first: an equal time keeps the earlier entry.
                 if created > best.1 {
@@ -225,14 +213,10 @@ pub fn plan(
             let Some(created) = deployment.created_on else {
                 return Decision::Keep("its creation time is unknown".to_owned());
             };
-            if now
-                .unix_timestamp()
-                .saturating_sub(created.unix_timestamp())
-                <= max_age
-            {
+            if (now - created).whole_seconds() <= max_age {
                 return Decision::Recent;
             }
-            let branch = branch_of(deployment);
+            let branch = deployment.branch();
             if deployment.id.is_none() {
                 Decision::Keep("the API gave no id".to_owned())
             } else if deployment.id.as_deref() == canonical {
@@ -333,7 +317,7 @@ pub async fn run(
                 .environment
                 .as_ref()
                 .map_or_else(|| "-".to_owned(), ToString::to_string),
-            branch: branch_of(deployment).unwrap_or("-").to_owned(),
+            branch: deployment.branch().unwrap_or("-").to_owned(),
             created_on: deployment.created_on,
             action,
             reason,
@@ -347,13 +331,13 @@ pub async fn run(
 
 /// The API's own words of an error: `message (code N); ...`.
 fn api_messages(err: &Error) -> String {
-    match err {
-        Error::Api { errors, .. } if !errors.is_empty() => errors
+    match err.api_errors() {
+        [] => err.to_string(),
+        errors => errors
             .iter()
             .map(ToString::to_string)
             .collect::<Vec<_>>()
             .join("; "),
-        other => other.to_string(),
     }
 }
 

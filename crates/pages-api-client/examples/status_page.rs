@@ -129,17 +129,6 @@ fn url_link(url: Option<&str>) -> String {
     url.map_or_else(|| "-".to_owned(), |url| link(url, url))
 }
 
-fn branch_and_commit(deployment: &Deployment) -> (Option<&str>, Option<&str>) {
-    let metadata = deployment
-        .deployment_trigger
-        .as_ref()
-        .and_then(|t| t.metadata.as_ref());
-    (
-        metadata.and_then(|m| m.branch.as_deref()),
-        metadata.and_then(|m| m.commit_message.as_deref()),
-    )
-}
-
 /// `build: active` and a CSS class for the status (from a fixed set).
 fn stage_cell(deployment: &Deployment) -> String {
     let Some(stage) = &deployment.latest_stage else {
@@ -244,7 +233,7 @@ pub fn render_page(
                 .iter()
                 .map(|alias| format!("<br>{}", link(alias, alias)))
                 .collect::<String>();
-            let (branch, commit) = branch_and_commit(deployment);
+            let (branch, commit) = (deployment.branch(), deployment.commit_message());
             let commit = commit.unwrap_or("-");
             let first_line = commit.lines().next().unwrap_or_default();
             html.push_str(&format!(

@@ -86,8 +86,8 @@ pub fn stage(deployment: &Deployment) -> String {
     }
 }
 
-fn or_dash(value: Option<&String>) -> &str {
-    value.map_or("-", String::as_str)
+fn or_dash(value: Option<&str>) -> &str {
+    value.unwrap_or("-")
 }
 
 /// One deployment, once: prints its id, short id, URL and stage.
@@ -97,21 +97,20 @@ pub async fn run_once(
     out: &mut impl Write,
 ) -> Result<Deployment, Failure> {
     let deployment = trigger(client, opts).await?;
-    let branch = deployment
-        .deployment_trigger
-        .as_ref()
-        .and_then(|t| t.metadata.as_ref())
-        .and_then(|m| m.branch.as_ref())
-        .or(opts.branch.as_ref());
+    let branch = deployment.branch().or(opts.branch.as_deref());
     writeln!(
         out,
         "Started a deployment of {} (branch {})",
         opts.api.project,
         or_dash(branch)
     )?;
-    writeln!(out, "  id:       {}", or_dash(deployment.id.as_ref()))?;
-    writeln!(out, "  short id: {}", or_dash(deployment.short_id.as_ref()))?;
-    writeln!(out, "  url:      {}", or_dash(deployment.url.as_ref()))?;
+    writeln!(out, "  id:       {}", or_dash(deployment.id.as_deref()))?;
+    writeln!(
+        out,
+        "  short id: {}",
+        or_dash(deployment.short_id.as_deref())
+    )?;
+    writeln!(out, "  url:      {}", or_dash(deployment.url.as_deref()))?;
     writeln!(out, "  stage:    {}", stage(&deployment))?;
     Ok(deployment)
 }
@@ -154,9 +153,9 @@ pub async fn run_every(
                     out,
                     "{} run {run}: started deployment {} (id {}) at {}, stage {}",
                     common::now(),
-                    or_dash(deployment.short_id.as_ref()),
-                    or_dash(deployment.id.as_ref()),
-                    or_dash(deployment.url.as_ref()),
+                    or_dash(deployment.short_id.as_deref()),
+                    or_dash(deployment.id.as_deref()),
+                    or_dash(deployment.url.as_deref()),
                     stage(&deployment)
                 )?;
             }

@@ -165,7 +165,8 @@ impl<'a> ProjectList<'a> {
         self.client.execute(request).await
     }
     /// Every item of every page, fetched lazily page by page from `page` (default 1);
-    /// stops after the last page `result_info` announces, or at an empty page.
+    /// stops after the last page `result_info` announces, or at an empty page. Iterate
+    /// with `futures_util::TryStreamExt::try_next`, after pinning (`std::pin::pin!`).
     pub fn stream(
         self,
     ) -> impl futures_core::Stream<Item = Result<pages_api_types::Project, Error>> + 'a {
@@ -495,6 +496,7 @@ impl<'a> Deployments<'a> {
             account_id: account_id.into(),
             project_name: project_name.into(),
             deployment_id: deployment_id.into(),
+            force: None,
         }
     }
     /// Read the build log.
@@ -607,7 +609,8 @@ impl<'a> DeploymentList<'a> {
         self.client.execute(request).await
     }
     /// Every item of every page, fetched lazily page by page from `page` (default 1);
-    /// stops after the last page `result_info` announces, or at an empty page.
+    /// stops after the last page `result_info` announces, or at an empty page. Iterate
+    /// with `futures_util::TryStreamExt::try_next`, after pinning (`std::pin::pin!`).
     pub fn stream(
         self,
     ) -> impl futures_core::Stream<
@@ -710,9 +713,15 @@ pub struct DeploymentDelete<'a> {
     account_id: String,
     project_name: String,
     deployment_id: String,
+    force: Option<bool>,
 }
 
 impl<'a> DeploymentDelete<'a> {
+    /// Delete the deployment even when it is aliased (the newest deployment of its branch); without it the API refuses with code 8000035.
+    pub fn force(mut self, value: bool) -> Self {
+        self.force = Some(value);
+        self
+    }
     /// Sends the request; the operation returns no result.
     pub async fn send(self) -> Result<(), Error> {
         self.send_envelope().await.map(drop)
@@ -729,6 +738,7 @@ impl<'a> DeploymentDelete<'a> {
             .path_param("account_id", &self.account_id)
             .path_param("project_name", &self.project_name)
             .path_param("deployment_id", &self.deployment_id)
+            .query("force", self.force.as_ref())
             .empty_json_body();
         self.client.execute(request).await
     }

@@ -321,6 +321,8 @@ pub enum DeploymentTriggerType {
 }
 
 impl DeploymentTriggerType {
+    /// Every value this version of the crate knows, as the API spells them.
+    pub const VALUES: &'static [&'static str] = &["push", "ad_hoc"];
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -397,6 +399,8 @@ pub enum DomainCertificateAuthority {
 }
 
 impl DomainCertificateAuthority {
+    /// Every value this version of the crate knows, as the API spells them.
+    pub const VALUES: &'static [&'static str] = &["google", "lets_encrypt"];
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -440,6 +444,15 @@ pub enum DomainStatus {
 }
 
 impl DomainStatus {
+    /// Every value this version of the crate knows, as the API spells them.
+    pub const VALUES: &'static [&'static str] = &[
+        "initializing",
+        "pending",
+        "active",
+        "deactivated",
+        "blocked",
+        "error",
+    ];
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -503,6 +516,8 @@ pub enum DomainValidationDataMethod {
 }
 
 impl DomainValidationDataMethod {
+    /// Every value this version of the crate knows, as the API spells them.
+    pub const VALUES: &'static [&'static str] = &["http", "txt"];
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -556,6 +571,8 @@ pub enum Environment {
 }
 
 impl Environment {
+    /// Every value this version of the crate knows, as the API spells them.
+    pub const VALUES: &'static [&'static str] = &["preview", "production"];
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -612,6 +629,8 @@ pub enum EnvironmentVariableType {
 }
 
 impl EnvironmentVariableType {
+    /// Every value this version of the crate knows, as the API spells them.
+    pub const VALUES: &'static [&'static str] = &["plain_text", "secret_text"];
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -801,6 +820,8 @@ pub enum SourceConfigPreviewDeploymentSetting {
 }
 
 impl SourceConfigPreviewDeploymentSetting {
+    /// Every value this version of the crate knows, as the API spells them.
+    pub const VALUES: &'static [&'static str] = &["all", "none", "custom"];
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -838,6 +859,8 @@ pub enum SourceType {
 }
 
 impl SourceType {
+    /// Every value this version of the crate knows, as the API spells them.
+    pub const VALUES: &'static [&'static str] = &["github", "gitlab"];
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -896,6 +919,14 @@ pub enum StageName {
 }
 
 impl StageName {
+    /// Every value this version of the crate knows, as the API spells them.
+    pub const VALUES: &'static [&'static str] = &[
+        "queued",
+        "initialize",
+        "clone_repo",
+        "build",
+        "deploy",
+    ];
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -943,6 +974,14 @@ pub enum StageStatus {
 }
 
 impl StageStatus {
+    /// Every value this version of the crate knows, as the API spells them.
+    pub const VALUES: &'static [&'static str] = &[
+        "success",
+        "idle",
+        "active",
+        "failure",
+        "canceled",
+    ];
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
         match self {

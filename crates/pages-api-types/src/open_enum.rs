@@ -33,6 +33,14 @@ macro_rules! open_enum_serde {
             }
         }
 
+        impl $name {
+            /// Whether this is one of the values this version of the crate knows (not
+            /// `Unknown`).
+            pub fn is_known(&self) -> bool {
+                !matches!(self, $name::Unknown(_))
+            }
+        }
+
         impl ::std::fmt::Display for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())

@@ -70,7 +70,8 @@ impl<'a> AccountThings<'a> {
         self.client.execute(request).await
     }
     /// Every item of every page, fetched lazily page by page from `page` (default 1);
-    /// stops after the last page `result_info` announces, or at an empty page.
+    /// stops after the last page `result_info` announces, or at an empty page. Iterate
+    /// with `futures_util::TryStreamExt::try_next`, after pinning (`std::pin::pin!`).
     pub fn stream(
         self,
     ) -> impl futures_core::Stream<Item = Result<pages_api_types::Thing, Error>> + 'a {

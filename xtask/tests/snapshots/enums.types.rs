@@ -14,6 +14,8 @@ pub enum Environment {
 }
 
 impl Environment {
+    /// Every value this version of the crate knows, as the API spells them.
+    pub const VALUES: &'static [&'static str] = &["production", "preview"];
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -72,6 +74,14 @@ pub enum StageName {
 }
 
 impl StageName {
+    /// Every value this version of the crate knows, as the API spells them.
+    pub const VALUES: &'static [&'static str] = &[
+        "queued",
+        "initialize",
+        "clone_repo",
+        "build",
+        "deploy",
+    ];
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -115,6 +125,8 @@ pub enum StageType {
 }
 
 impl StageType {
+    /// Every value this version of the crate knows, as the API spells them.
+    pub const VALUES: &'static [&'static str] = &["self", "type", "1st"];
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
         match self {

@@ -54,6 +54,8 @@ pub enum EnvironmentVariableType {
 }
 
 impl EnvironmentVariableType {
+    /// Every value this version of the crate knows, as the API spells them.
+    pub const VALUES: &'static [&'static str] = &["plain_text", "secret_text"];
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
         match self {

@@ -113,6 +113,20 @@ pub enum Error {
 }
 
 impl Error {
+    /// The `errors` Cloudflare sent with an [`Error::Api`] (`[{code, message}]`; empty for
+    /// other kinds).
+    pub fn api_errors(&self) -> &[ApiMessage] {
+        match self {
+            Error::Api { errors, .. } => errors,
+            _ => &[],
+        }
+    }
+
+    /// Whether an [`Error::Api`] carries the Cloudflare error `code`.
+    pub fn has_code(&self, code: i64) -> bool {
+        self.api_errors().iter().any(|e| e.code == code)
+    }
+
     /// The Cloudflare error codes of an [`Error::Api`] (empty for other kinds).
     pub fn codes(&self) -> Vec<i64> {
         match self {

@@ -49,9 +49,23 @@ impl Timestamp {
         self.0
     }
 
+    /// How long ago this was (negative for a time in the future).
+    pub fn elapsed(&self) -> time::Duration {
+        Timestamp::now() - *self
+    }
+
     /// Seconds since the Unix epoch.
     pub fn unix_timestamp(&self) -> i64 {
         self.0.unix_timestamp()
+    }
+}
+
+/// The time between two timestamps (negative when `rhs` is later).
+impl std::ops::Sub for Timestamp {
+    type Output = time::Duration;
+
+    fn sub(self, rhs: Timestamp) -> time::Duration {
+        self.as_offset_date_time() - rhs.as_offset_date_time()
     }
 }
 
