@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use xtask::codegen::{self, SPEC};
 use xtask::write;
 
+mod bench_compile;
+
 fn usage() -> &'static str {
     "usage: cargo xtask <command>
 
@@ -24,7 +26,11 @@ commands:
   test [-- CARGO TEST ARGS]
       Run every test of the workspace: installs Stoplight Prism (npm ci) when missing, serves
       spec/pages.resolved.json with it for the contract tests, runs `cargo test --workspace`,
-      and stops Prism."
+      and stops Prism.
+  bench-compile [--runs N] [--cold-xtask]
+      Time clean rebuilds of both generated crates (debug and release, dependencies built,
+      median of N runs, in target/bench-compile) and count their generated lines;
+      --cold-xtask also times building the generator from nothing (docs/benchmarks.md)."
 }
 
 fn main() -> ExitCode {
@@ -34,6 +40,7 @@ fn main() -> ExitCode {
         Some("test") => xtask::test_cmd::run(&args[1..]),
         Some("diff") => run_diff(&args[1..]),
         Some("spec-update") => run_spec_update(&args[1..]),
+        Some("bench-compile") => bench_compile::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             println!("{}", usage());
             Ok(())

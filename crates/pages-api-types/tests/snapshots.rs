@@ -3,32 +3,41 @@
 //! does on the wire.
 
 // The snapshots refer to the core as `crate::...`, as the generated module of this crate does.
-// They are prettyplease output, so rustfmt leaves them alone (`rustfmt::skip`).
+// They are prettyplease output, so rustfmt leaves them alone (`rustfmt::skip`), and not every
+// item of every snapshot is exercised here (`dead_code`).
 pub use pages_api_types::{Patch, Timestamp, open_enum_serde};
 
 #[path = "../../../xtask/tests/snapshots/all_of.types.rs"]
 #[rustfmt::skip]
+#[allow(dead_code)]
 mod all_of;
 #[path = "../../../xtask/tests/snapshots/any_of.types.rs"]
 #[rustfmt::skip]
+#[allow(dead_code)]
 mod any_of;
 #[path = "../../../xtask/tests/snapshots/enums.types.rs"]
 #[rustfmt::skip]
+#[allow(dead_code)]
 mod enums;
 #[path = "../../../xtask/tests/snapshots/names.types.rs"]
 #[rustfmt::skip]
+#[allow(dead_code)]
 mod names;
 #[path = "../../../xtask/tests/snapshots/nullable_patch.types.rs"]
 #[rustfmt::skip]
+#[allow(dead_code)]
 mod nullable_patch;
 #[path = "../../../xtask/tests/snapshots/placeholder_maps.types.rs"]
 #[rustfmt::skip]
+#[allow(dead_code)]
 mod placeholder_maps;
 #[path = "../../../xtask/tests/snapshots/read_only.types.rs"]
 #[rustfmt::skip]
+#[allow(dead_code)]
 mod read_only;
 #[path = "../../../xtask/tests/snapshots/untyped.types.rs"]
 #[rustfmt::skip]
+#[allow(dead_code)]
 mod untyped;
 
 use serde_json::{Value, json};

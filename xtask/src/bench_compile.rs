@@ -1,0 +1,297 @@
+//! `cargo xtask bench-compile`: what the generated crates cost to compile, and (with
+//! `--cold-xtask`) what the first `cargo xtask codegen` of a fresh clone costs.
+//!
+//! Everything builds in its own target directory (`target/bench-compile`,
+//! `target/bench-compile-cold`), so the developer's build is never touched. Dependencies are
+//! built once, untimed; then, per profile, each run cleans the two crates
+//! (`cargo clean -p pages-api-types -p pages-api-client`) and times
+//! `cargo build -p pages-api-client`, which rebuilds exactly those two. The report gives the
+//! median of the runs; its baseline, measured in the same run, is a no-op `cargo build` of the
+//! same package (cargo's own fixed cost). Standard library only.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use xtask::codegen::{self, CLIENT_CRATE, GENERATED_MODULE, TYPES_CRATE};
+
+/// Both crates rebuilt in debug, on 2 cores (openapi-to-rust: 2.74 s, progenitor: 2.9 s).
+const DEBUG_TARGET: Duration = Duration::from_millis(2500);
+/// openapi-to-rust's generated lines for the same API.
+const LINES_TARGET: usize = 3309;
+
+struct Options {
+    runs: usize,
+    cold_xtask: bool,
+}
+
+fn parse(args: &[String]) -> Result<Options, String> {
+    let mut options = Options {
+        runs: 3,
+        cold_xtask: false,
+    };
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--cold-xtask" => options.cold_xtask = true,
+            "--runs" => {
+                options.runs = rest
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .filter(|&n: &usize| n > 0)
+                    .ok_or("--runs needs a positive number")?;
+            }
+            other => return Err(format!("unknown bench-compile argument `{other}`")),
+        }
+    }
+    Ok(options)
+}
+
+/// Runs the measurements and prints the report.
+pub fn run(args: &[String]) -> Result<(), String> {
+    let options = parse(args)?;
+    let root = codegen::workspace_root();
+    println!("bench-compile: {}", machine());
+
+    let lines = generated_lines(&root)?;
+    let total_lines: usize = lines.iter().map(|(_, n)| n).sum();
+
+    let target = root.join("target").join("bench-compile");
+    let mut report = Vec::new();
+    for (profile, flag) in [("debug", None), ("release", Some("--release"))] {
+        let build = |package: &str| cargo_args("build", package, &target, flag);
+        // Both packages: alone, pages-api-types may select other features of its dependencies
+        // (another build of serde_json), which must not be timed either.
+        println!("bench-compile: building the dependencies ({profile}, untimed)");
+        run_cargo(&root, &build("pages-api-types"), true)?;
+        run_cargo(&root, &build("pages-api-client"), true)?;
+
+        let mut noop = Vec::new();
+        let mut both = Vec::new();
+        let mut types_only = Vec::new();
+        let mut client_only = Vec::new();
+        for run in 1..=options.runs {
+            noop.push(run_cargo(&root, &build("pages-api-client"), false)?);
+
+            clean(&root, &target, flag)?;
+            both.push(run_cargo(&root, &build("pages-api-client"), false)?);
+
+            clean(&root, &target, flag)?;
+            types_only.push(run_cargo(&root, &build("pages-api-types"), false)?);
+            client_only.push(run_cargo(&root, &build("pages-api-client"), false)?);
+            println!(
+                "bench-compile: {profile} run {run}/{}: both crates {}, pages-api-types {}, pages-api-client {}, no-op {}",
+                options.runs,
+                secs(*both.last().unwrap_or(&Duration::ZERO)),
+                secs(*types_only.last().unwrap_or(&Duration::ZERO)),
+                secs(*client_only.last().unwrap_or(&Duration::ZERO)),
+                secs(*noop.last().unwrap_or(&Duration::ZERO)),
+            );
+        }
+        let median_both = median(&both);
+        let mut line = format!(
+            "{profile}: both crates rebuilt {} (median of {}: {}), of which pages-api-types {} and pages-api-client {} when built apart; baseline, a no-op `cargo build -p pages-api-client`: {}",
+            secs(median_both),
+            both.len(),
+            both.iter().map(|d| secs(*d)).collect::<Vec<_>>().join(", "),
+            secs(median(&types_only)),
+            secs(median(&client_only)),
+            secs(median(&noop)),
+        );
+        if profile == "debug" {
+            line.push_str(&format!(
+                " (target <= {} on 2 cores: {})",
+                secs(DEBUG_TARGET),
+                verdict(median_both <= DEBUG_TARGET)
+            ));
+        }
+        report.push(line);
+    }
+    report.push(format!(
+        "generated lines: {total_lines} ({}) (target <= {LINES_TARGET}: {})",
+        lines
+            .iter()
+            .map(|(path, n)| format!("{path} {n}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        verdict(total_lines <= LINES_TARGET)
+    ));
+
+    // What a developer pays for `cargo xtask codegen --check` once the generator is built:
+    // cargo's freshness check plus the debug build of the generator (the alias runs no --release).
+    let xtask_run = cargo_args("run", "xtask", &target, None)
+        .into_iter()
+        .chain(["--quiet", "--", "codegen", "--check"].map(String::from))
+        .collect::<Vec<_>>();
+    run_cargo(&root, &xtask_run, true)?;
+    let warm: Vec<Duration> = (0..options.runs.max(5))
+        .map(|_| run_cargo(&root, &xtask_run, false))
+        .collect::<Result<_, _>>()?;
+    report.push(format!(
+        "warm `cargo xtask codegen --check` (cargo run, debug generator, built): {} (median of {})",
+        millis(median(&warm)),
+        warm.len()
+    ));
+
+    if options.cold_xtask {
+        report.extend(cold_xtask(&root)?);
+    }
+
+    println!();
+    println!("== summary: bench-compile ({})", machine());
+    for line in &report {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+/// A fresh clone's first `cargo xtask codegen`: the generator built from nothing (its
+/// dependencies downloaded beforehand), then run.
+fn cold_xtask(root: &Path) -> Result<Vec<String>, String> {
+    let target = root.join("target").join("bench-compile-cold");
+    if target.exists() {
+        std::fs::remove_dir_all(&target)
+            .map_err(|e| format!("cannot remove {}: {e}", target.display()))?;
+    }
+    println!("bench-compile: cargo fetch (untimed)");
+    run_cargo(root, &["fetch".to_string()], true)?;
+    println!("bench-compile: cold `cargo build -p xtask` in a fresh target directory");
+    let build = run_cargo(root, &cargo_args("build", "xtask", &target, None), true)?;
+    let binary = target.join("debug").join("xtask");
+    let start = Instant::now();
+    let status = Command::new(&binary)
+        .args(["codegen", "--check"])
+        .current_dir(root)
+        .stdout(Stdio::null())
+        .status()
+        .map_err(|e| format!("cannot run {}: {e}", binary.display()))?;
+    let first_run = start.elapsed();
+    if !status.success() {
+        eprintln!("bench-compile: note: `codegen --check` reported stale files (timed anyway)");
+    }
+    let _ = std::fs::remove_dir_all(&target);
+
+    let tree = Command::new(cargo())
+        .args(["tree", "-p", "xtask", "-e", "normal", "--prefix", "none"])
+        .current_dir(root)
+        .output()
+        .map_err(|e| format!("cannot run cargo tree: {e}"))?;
+    let text = String::from_utf8_lossy(&tree.stdout);
+    let lines: std::collections::BTreeSet<&str> = text.lines().collect();
+    let crates: std::collections::BTreeSet<&str> = text
+        .lines()
+        .map(|l| l.trim_end_matches(" (*)"))
+        .filter(|l| !l.is_empty())
+        .collect();
+    Ok(vec![
+        format!(
+            "cold xtask: `cargo build -p xtask` from nothing {}, then its first `codegen --check` {}: first `cargo xtask codegen` of a fresh clone {}",
+            secs(build),
+            millis(first_run),
+            secs(build + first_run)
+        ),
+        format!(
+            "xtask's normal dependency tree: {} crates including xtask ({} lines of `cargo tree -p xtask -e normal --prefix none | sort -u | wc -l`, which counts a crate again when it is marked `(*)`)",
+            crates.len(),
+            lines.len()
+        ),
+    ])
+}
+
+fn cargo() -> std::ffi::OsString {
+    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
+}
+
+fn cargo_args(command: &str, package: &str, target: &Path, flag: Option<&str>) -> Vec<String> {
+    let mut args = vec![
+        command.to_string(),
+        "-p".into(),
+        package.into(),
+        "--target-dir".into(),
+        target.display().to_string(),
+    ];
+    args.extend(flag.map(String::from));
+    args
+}
+
+fn clean(root: &Path, target: &Path, flag: Option<&str>) -> Result<(), String> {
+    let mut args = vec![
+        "clean".to_string(),
+        "-p".into(),
+        "pages-api-types".into(),
+        "-p".into(),
+        "pages-api-client".into(),
+        "--target-dir".into(),
+        target.display().to_string(),
+    ];
+    args.extend(flag.map(String::from));
+    run_cargo(root, &args, false).map(drop)
+}
+
+/// Runs cargo with `args` in `root`, returning how long it took; `show` lets its output through.
+fn run_cargo(root: &Path, args: &[String], show: bool) -> Result<Duration, String> {
+    let mut command = Command::new(cargo());
+    command.args(args).current_dir(root);
+    if !show {
+        command.stdout(Stdio::null()).stderr(Stdio::null());
+    }
+    let start = Instant::now();
+    let status = command
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    let elapsed = start.elapsed();
+    if !status.success() {
+        return Err(format!("`cargo {}` failed ({status})", args.join(" ")));
+    }
+    Ok(elapsed)
+}
+
+/// Lines of both generated modules, by workspace-relative path.
+fn generated_lines(root: &Path) -> Result<Vec<(String, usize)>, String> {
+    [TYPES_CRATE, CLIENT_CRATE]
+        .iter()
+        .map(|krate| {
+            let path: PathBuf = Path::new(krate).join(GENERATED_MODULE);
+            let text = std::fs::read_to_string(root.join(&path))
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            Ok((path.display().to_string(), text.lines().count()))
+        })
+        .collect()
+}
+
+/// `2 cores, AMD EPYC`: what the figures come from.
+fn machine() -> String {
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, model)| model.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    format!("{cores} cores, {cpu}")
+}
+
+fn median(values: &[Duration]) -> Duration {
+    let mut sorted = values.to_vec();
+    sorted.sort_unstable();
+    match sorted.len() {
+        0 => Duration::ZERO,
+        n if n % 2 == 1 => sorted[n / 2],
+        n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2,
+    }
+}
+
+fn secs(d: Duration) -> String {
+    format!("{:.2} s", d.as_secs_f64())
+}
+
+fn millis(d: Duration) -> String {
+    format!("{:.0} ms", d.as_secs_f64() * 1e3)
+}
+
+fn verdict(met: bool) -> &'static str {
+    if met { "MET" } else { "NOT MET" }
+}
