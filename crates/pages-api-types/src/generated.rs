@@ -90,7 +90,7 @@ pub struct Deployment {
     pub deployment_trigger: Option<DeploymentTrigger>,
     /// The environment variables the build ran with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub env_vars: Option<serde_json::Value>,
+    pub env_vars: Option<std::collections::BTreeMap<String, DeploymentEnvVar>>,
     /// Which environment the deployment belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<Environment>,
@@ -256,6 +256,27 @@ pub struct DeploymentConfigsPatch {
     /// Settings used by production deployments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub production: Option<DeploymentConfigPatch>,
+}
+
+/// One environment variable as the deployment was built with it.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeploymentEnvVar {
+    /// Whether the value is plain text or a secret.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<EnvironmentVariableType>,
+    /// The value (the API leaves secrets out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+/// Sensitive values (secrets) are redacted.
+impl std::fmt::Debug for DeploymentEnvVar {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeploymentEnvVar")
+            .field("type_", &self.type_)
+            .field("value", &"<redacted>")
+            .finish()
+    }
 }
 
 /// A page of a deployment's build log.
@@ -616,7 +637,7 @@ impl std::fmt::Debug for EnvironmentVariable {
     }
 }
 
-/// Whether the value is stored as readable text or as an encrypted secret.
+/// Whether the value is plain text or a secret.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum EnvironmentVariableType {

@@ -7,7 +7,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use pages_api_types::{ApiFailure, Envelope};
 use reqwest::StatusCode;
-use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, USER_AGENT};
+use reqwest::header::{ACCEPT, HeaderName, HeaderValue, USER_AGENT};
 use serde::de::DeserializeOwned;
 use tracing::Instrument as _;
 use tracing::field::Empty;
@@ -17,6 +17,9 @@ use super::error::{Error, excerpt};
 use super::observe::{ResponseInfo, ResponseObserver};
 use super::request::ApiRequest;
 use super::retry::{RetryPolicy, retry_after, retryable_status};
+
+/// Cloudflare's request id, quoted in errors.
+const CF_RAY: HeaderName = HeaderName::from_static("cf-ray");
 
 /// The production API root.
 pub const DEFAULT_BASE_URL: &str = "https://api.cloudflare.com/client/v4";
@@ -38,7 +41,9 @@ struct Inner {
     /// Without a trailing slash.
     base_url: String,
     auth: Auth,
-    auth_headers: HeaderMap,
+    /// Added header by header: cloning `HeaderValue`s is a reference count, a `HeaderMap` an
+    /// allocation per request.
+    auth_headers: Vec<(HeaderName, HeaderValue)>,
     user_agent: HeaderValue,
     timeout: Duration,
     retry: RetryPolicy,
@@ -225,7 +230,11 @@ impl ClientBuilder {
                     .into(),
             )
         })?;
-        let auth_headers = auth.headers()?;
+        let auth_headers = auth
+            .headers()?
+            .into_iter()
+            .filter_map(|(name, value)| Some((name?, value)))
+            .collect();
         let base_url = validate_base_url(&self.base_url)?;
         if self.timeout.is_zero() {
             return Err(Error::Config(
@@ -310,6 +319,17 @@ enum Attempt {
     },
     Timeout,
     Transport(reqwest::Error),
+}
+
+/// Why an attempt is retried, for the log.
+impl fmt::Display for Attempt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Attempt::Response { status, .. } => write!(f, "HTTP {}", status.as_u16()),
+            Attempt::Timeout => f.write_str("timeout"),
+            Attempt::Transport(e) => write!(f, "transport error: {e}"),
+        }
+    }
 }
 
 impl Client {
@@ -414,8 +434,8 @@ impl Client {
             let outcome = self.attempt(&req, &url, attempt).await;
             let last = attempt >= max_attempts;
 
-            // Decide whether to go again, and why.
-            let (retry, hint, reason) = match &outcome {
+            // Decide whether to go again.
+            let (retry, hint) = match &outcome {
                 Attempt::Response {
                     status,
                     retry_after,
@@ -425,22 +445,17 @@ impl Client {
                     (
                         may_repeat && retryable_status(status.as_u16()),
                         *retry_after,
-                        format!("HTTP {}", status.as_u16()),
                     )
                 }
-                Attempt::Timeout => (may_repeat, None, "timeout".to_owned()),
-                Attempt::Transport(e) => (
-                    (may_repeat || e.is_connect()) && !e.is_builder(),
-                    None,
-                    format!("transport error: {e}"),
-                ),
+                Attempt::Timeout => (may_repeat, None),
+                Attempt::Transport(e) => ((may_repeat || e.is_connect()) && !e.is_builder(), None),
             };
             if retry && !last {
                 let wait = policy.backoff(attempt, hint);
                 tracing::debug!(
                     attempt,
                     wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
-                    reason = %reason,
+                    reason = %outcome,
                     "pages API request failed; retrying"
                 );
                 tokio::time::sleep(wait).await;
@@ -467,12 +482,16 @@ impl Client {
     /// per-attempt timeout.
     async fn attempt(&self, req: &ApiRequest, url: &str, attempt: u32) -> Attempt {
         let inner = &*self.inner;
-        let builder = inner
+        let mut builder = inner
             .http
             .request(req.method().clone(), url)
-            .headers(inner.auth_headers.clone())
-            .header(ACCEPT, "application/json")
+            // reqwest's own timeout covers connecting, sending and reading the whole body.
+            .timeout(inner.timeout)
+            .header(ACCEPT, HeaderValue::from_static("application/json"))
             .header(USER_AGENT, inner.user_agent.clone());
+        for (name, value) in &inner.auth_headers {
+            builder = builder.header(name, value.clone());
+        }
         let builder = req.attach_body(builder);
 
         let exchange = async move {
@@ -490,7 +509,7 @@ impl Client {
                 });
             }
             let ray_id = headers
-                .get("cf-ray")
+                .get(CF_RAY)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned);
             let retry_after = retry_after(headers);
@@ -502,11 +521,10 @@ impl Client {
                 body,
             })
         };
-        match tokio::time::timeout(inner.timeout, exchange).await {
-            Err(_elapsed) => Attempt::Timeout,
-            Ok(Err(e)) if e.is_timeout() => Attempt::Timeout,
-            Ok(Err(e)) => Attempt::Transport(e),
-            Ok(Ok(response)) => response,
+        match exchange.await {
+            Err(e) if e.is_timeout() => Attempt::Timeout,
+            Err(e) => Attempt::Transport(e),
+            Ok(response) => response,
         }
     }
 

@@ -154,6 +154,17 @@ fn components_schemas_deployments_properties_deployment_trigger_properties_type_
 }
 
 #[test]
+fn components_schemas_deployments_properties_env_vars_example() {
+    super::support::round_trip::<
+        std::collections::BTreeMap<String, pages_api_types::DeploymentEnvVar>,
+    >(
+        "#/components/schemas/deployments/properties/env_vars/example",
+        "{\"API_BASE_URL\":{\"type\":\"plain_text\",\"value\":\"https://api.example.com\"},\"NODE_VERSION\":{\"type\":\"plain_text\",\"value\":\"20\"}}",
+        "{\"API_BASE_URL\":{\"type\":\"plain_text\",\"value\":\"https://api.example.com\"},\"NODE_VERSION\":{\"type\":\"plain_text\",\"value\":\"20\"}}",
+    );
+}
+
+#[test]
 fn components_schemas_deployments_properties_environment_example() {
     super::support::round_trip::<
         pages_api_types::Environment,
