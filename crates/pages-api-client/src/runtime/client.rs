@@ -401,9 +401,15 @@ impl Client {
             attempt = Empty,
             status = Empty,
         );
-        self.execute_in_span(req, span.clone())
-            .instrument(span)
-            .await
+        // Without a subscriber the span is disabled; polling through `Instrumented` would only
+        // add a layer to every request.
+        if span.is_disabled() {
+            self.execute_in_span(req, span).await
+        } else {
+            self.execute_in_span(req, span.clone())
+                .instrument(span)
+                .await
+        }
     }
 
     /// Like [`execute`](Self::execute), returning the `result` itself; `"result": null` is an
