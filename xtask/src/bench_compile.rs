@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use xtask::codegen::{self, CLIENT_CRATE, GENERATED_MODULE, TYPES_CRATE};
+use crate::codegen::{self, CLIENT_CRATE, GENERATED_MODULE, TYPES_CRATE};
 
 /// Both crates rebuilt in debug, on 2 cores (openapi-to-rust: 2.74 s, progenitor: 2.9 s).
 const DEBUG_TARGET: Duration = Duration::from_millis(2500);

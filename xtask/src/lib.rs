@@ -1,6 +1,7 @@
 //! The pages-api generator and project tooling behind `cargo xtask`. The pipeline's stages are
 //! one module each and share only the IR (`ir`); `codegen` runs them in order.
 
+pub mod bench_compile;
 pub mod codegen;
 pub mod diff;
 pub mod emit_client;

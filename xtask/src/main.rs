@@ -6,8 +6,6 @@ use std::process::ExitCode;
 use xtask::codegen::{self, SPEC};
 use xtask::write;
 
-mod bench_compile;
-
 fn usage() -> &'static str {
     "usage: cargo xtask <command>
 
@@ -40,7 +38,7 @@ fn main() -> ExitCode {
         Some("test") => xtask::test_cmd::run(&args[1..]),
         Some("diff") => run_diff(&args[1..]),
         Some("spec-update") => run_spec_update(&args[1..]),
-        Some("bench-compile") => bench_compile::run(&args[1..]),
+        Some("bench-compile") => xtask::bench_compile::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             println!("{}", usage());
             Ok(())
