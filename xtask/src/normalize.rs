@@ -761,7 +761,7 @@ impl<'d> Normalizer<'d> {
         ] {
             for (i, p) in list.iter().enumerate() {
                 let p_at = format!("{list_at}/{i}");
-                let param = self.parameter(p, &p_at)?;
+                let param = self.component(p, "parameters", |c| &c.parameters, &p_at)?;
                 let data = param.parameter_data_ref();
                 let location = match param {
                     Parameter::Path { .. } => "path",
@@ -863,23 +863,32 @@ impl<'d> Normalizer<'d> {
         })
     }
 
-    fn parameter(
+    /// The item itself, or the component its `$ref` names among `#/components/{kind}`.
+    fn component<T>(
         &self,
-        p: &'d ReferenceOr<Parameter>,
+        item: &'d ReferenceOr<T>,
+        kind: &str,
+        members: impl FnOnce(&'d openapiv3::Components) -> &'d IndexMap<String, ReferenceOr<T>>,
         at: &str,
-    ) -> Result<&'d Parameter, SpecError> {
-        match p {
-            ReferenceOr::Item(param) => Ok(param),
+    ) -> Result<&'d T, SpecError> {
+        match item {
+            ReferenceOr::Item(item) => Ok(item),
             ReferenceOr::Reference { reference } => {
-                let key = reference
-                    .strip_prefix("#/components/parameters/")
-                    .unwrap_or_default();
+                let prefix = format!("#/components/{kind}/");
+                let key = reference.strip_prefix(prefix.as_str()).unwrap_or_default();
                 self.doc
                     .components
                     .as_ref()
-                    .and_then(|c| c.parameters.get(key))
-                    .and_then(|p| p.as_item())
-                    .ok_or_else(|| SpecError::new(child(at, "$ref"), format!("expected `{reference}` to name a parameter of #/components/parameters")))
+                    .and_then(|c| members(c).get(key))
+                    .and_then(ReferenceOr::as_item)
+                    .ok_or_else(|| {
+                        SpecError::new(
+                            child(at, "$ref"),
+                            format!(
+                                "expected `{reference}` to name a member of #/components/{kind}"
+                            ),
+                        )
+                    })
             }
         }
     }
@@ -891,20 +900,7 @@ impl<'d> Normalizer<'d> {
         builder: &str,
         at: &str,
     ) -> Result<Body, SpecError> {
-        let body = match body {
-            ReferenceOr::Item(body) => body,
-            ReferenceOr::Reference { reference } => {
-                let key = reference
-                    .strip_prefix("#/components/requestBodies/")
-                    .unwrap_or_default();
-                self.doc
-                    .components
-                    .as_ref()
-                    .and_then(|c| c.request_bodies.get(key))
-                    .and_then(|b| b.as_item())
-                    .ok_or_else(|| SpecError::new(child(at, "$ref"), format!("expected `{reference}` to name a request body of #/components/requestBodies")))?
-            }
-        };
+        let body = self.component(body, "requestBodies", |c| &c.request_bodies, at)?;
         let content_at = child(at, "content");
         let usage = if http_method == HttpMethod::Patch {
             Usage::Patch
@@ -1006,20 +1002,7 @@ impl<'d> Normalizer<'d> {
                 continue;
             }
             success_seen = true;
-            let response = match response {
-                ReferenceOr::Item(r) => r,
-                ReferenceOr::Reference { reference } => {
-                    let key = reference
-                        .strip_prefix("#/components/responses/")
-                        .unwrap_or_default();
-                    self.doc
-                        .components
-                        .as_ref()
-                        .and_then(|c| c.responses.get(key))
-                        .and_then(|r| r.as_item())
-                        .ok_or_else(|| SpecError::new(child(&response_at, "$ref"), format!("expected `{reference}` to name a response of #/components/responses")))?
-                }
-            };
+            let response = self.component(response, "responses", |c| &c.responses, &response_at)?;
             let Some(media) = response.content.get("application/json") else {
                 continue;
             };
