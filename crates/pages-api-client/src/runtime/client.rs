@@ -1,13 +1,15 @@
 //! The client: configuration, sending, retries, decoding.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use pages_api_types::{ApiFailure, Envelope};
-use reqwest::StatusCode;
-use reqwest::header::{ACCEPT, HeaderName, HeaderValue, USER_AGENT};
+use reqwest::header::{ACCEPT, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
+use reqwest::{StatusCode, Url};
 use serde::de::DeserializeOwned;
 use tracing::Instrument as _;
 use tracing::field::Empty;
@@ -40,6 +42,9 @@ struct Inner {
     http: reqwest::Client,
     /// Without a trailing slash.
     base_url: String,
+    /// `base_url` parsed once: a request's URL is a clone with the path and query set, so the
+    /// scheme and host (IDNA processing included) are not parsed again on every call.
+    base: Url,
     auth: Auth,
     /// Added header by header: cloning `HeaderValue`s is a reference count, a `HeaderMap` an
     /// allocation per request.
@@ -235,7 +240,7 @@ impl ClientBuilder {
             .into_iter()
             .filter_map(|(name, value)| Some((name?, value)))
             .collect();
-        let base_url = validate_base_url(&self.base_url)?;
+        let (base_url, base) = validate_base_url(&self.base_url)?;
         if self.timeout.is_zero() {
             return Err(Error::Config(
                 "the timeout must be greater than zero".into(),
@@ -257,6 +262,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 http,
                 base_url,
+                base,
                 auth,
                 auth_headers,
                 user_agent,
@@ -268,7 +274,7 @@ impl ClientBuilder {
     }
 }
 
-fn validate_base_url(raw: &str) -> Result<String, Error> {
+fn validate_base_url(raw: &str) -> Result<(String, Url), Error> {
     let trimmed = raw.trim().trim_end_matches('/');
     let invalid = |why: &str| {
         Error::Config(format!(
@@ -285,7 +291,7 @@ fn validate_base_url(raw: &str) -> Result<String, Error> {
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid("it must not have a query or fragment"));
     }
-    Ok(trimmed.to_owned())
+    Ok((trimmed.to_owned(), url))
 }
 
 /// The rustls configuration of the default HTTP client: the *ring* crypto provider, the
@@ -313,7 +319,9 @@ fn tls_config() -> Result<rustls::ClientConfig, Error> {
 enum Attempt {
     Response {
         status: StatusCode,
-        ray_id: Option<String>,
+        /// Kept whole (a move, no copy): `cf-ray` is read only if an error needs it.
+        headers: HeaderMap,
+        /// Read only for statuses that are retried.
         retry_after: Option<Duration>,
         body: Bytes,
     },
@@ -330,6 +338,31 @@ impl fmt::Display for Attempt {
             Attempt::Transport(e) => write!(f, "transport error: {e}"),
         }
     }
+}
+
+/// The last attempt's response, not yet decoded: what [`Client::send_raw`] hands to the
+/// generic decoding.
+struct RawResponse {
+    operation: &'static str,
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+    /// The call's span, entered again for decoding (as when decoding was part of sending).
+    span: tracing::Span,
+}
+
+/// What [`Client::send_raw`] returns: boxed, so that every operation's future holds a pointer
+/// to the sending state rather than the state itself (one allocation per call instead of
+/// copying ~2 KB of future through every `async` layer of the generated builders).
+type SendRaw<'a> = Pin<Box<dyn Future<Output = Result<RawResponse, Error>> + Send + 'a>>;
+
+/// The URL of one request.
+enum RequestUrl {
+    /// The client's parsed base URL with this request's path and query set.
+    Parsed(Url),
+    /// Text for `reqwest` to parse (a hand-made request whose path template holds `?` or `#`),
+    /// exactly as it would be written out.
+    Text(String),
 }
 
 impl Client {
@@ -393,23 +426,11 @@ impl Client {
         &self,
         req: ApiRequest,
     ) -> Result<Envelope<T>, Error> {
-        let span = tracing::info_span!(
-            "pages_api.request",
-            operation = req.operation_id(),
-            method = %req.method(),
-            path = req.path_template(),
-            attempt = Empty,
-            status = Empty,
-        );
-        // Without a subscriber the span is disabled; polling through `Instrumented` would only
-        // add a layer to every request.
-        if span.is_disabled() {
-            self.execute_in_span(req, span).await
-        } else {
-            self.execute_in_span(req, span.clone())
-                .instrument(span)
-                .await
-        }
+        // Only the decoding is generic: sending, retrying and tracing are compiled once.
+        let raw = self.send_raw(req).await?;
+        let span = raw.span.clone();
+        let _entered = span.enter();
+        self.decode(raw)
     }
 
     /// Like [`execute`](Self::execute), returning the `result` itself; `"result": null` is an
@@ -422,13 +443,61 @@ impl Client {
             .ok_or(Error::MissingResult { operation })
     }
 
-    async fn execute_in_span<T: DeserializeOwned>(
+    /// Sends `req` with retries inside its tracing span and returns the last attempt's
+    /// response undecoded (or the transport error or timeout that ended the call).
+    fn send_raw(&self, req: ApiRequest) -> SendRaw<'_> {
+        Box::pin(async move {
+            let span = tracing::info_span!(
+                "pages_api.request",
+                operation = req.operation_id(),
+                method = %req.method(),
+                path = req.path_template(),
+                attempt = Empty,
+                status = Empty,
+            );
+            // Without a subscriber the span is disabled; polling through `Instrumented` would
+            // only add a layer to every request.
+            if span.is_disabled() {
+                self.send_in_span(req, span).await
+            } else {
+                self.send_in_span(req, span.clone()).instrument(span).await
+            }
+        })
+    }
+
+    /// The request's URL, built once per call (every attempt sends a clone).
+    fn url(&self, req: &ApiRequest) -> Result<RequestUrl, Error> {
+        let base = &self.inner.base;
+        let template = req.path_template();
+        if template.contains(['?', '#']) {
+            let mut text = String::with_capacity(self.inner.base_url.len() + template.len() + 64);
+            text.push_str(&self.inner.base_url);
+            req.write_path_and_query(&mut text)?;
+            return Ok(RequestUrl::Text(text));
+        }
+        // The base's own path ("" for none), then the request's: one buffer.
+        let base_path = base.path().trim_end_matches('/');
+        let mut path = String::with_capacity(base_path.len() + template.len() + 64);
+        path.push_str(base_path);
+        req.write_path_and_query(&mut path)?;
+        let mut url = base.clone();
+        match path.split_once('?') {
+            Some((path, query)) => {
+                url.set_path(path);
+                url.set_query(Some(query));
+            }
+            None => url.set_path(&path),
+        }
+        Ok(RequestUrl::Parsed(url))
+    }
+
+    async fn send_in_span(
         &self,
         req: ApiRequest,
         span: tracing::Span,
-    ) -> Result<Envelope<T>, Error> {
+    ) -> Result<RawResponse, Error> {
         let operation = req.operation_id();
-        let url = format!("{}{}", self.inner.base_url, req.path_and_query()?);
+        let url = self.url(&req)?;
         let policy = &self.inner.retry;
         let may_repeat = policy.may_repeat(req.method());
         let max_attempts = policy.attempts();
@@ -476,21 +545,29 @@ impl Client {
                 Attempt::Transport(source) => Err(Error::Transport { operation, source }),
                 Attempt::Response {
                     status,
-                    ray_id,
+                    headers,
                     body,
                     ..
-                } => self.decode(operation, status, ray_id, &body),
+                } => Ok(RawResponse {
+                    operation,
+                    status,
+                    headers,
+                    body,
+                    span,
+                }),
             };
         }
     }
 
     /// One attempt: send, show the head to the observer, read the whole body, all within the
     /// per-attempt timeout.
-    async fn attempt(&self, req: &ApiRequest, url: &str, attempt: u32) -> Attempt {
+    async fn attempt(&self, req: &ApiRequest, url: &RequestUrl, attempt: u32) -> Attempt {
         let inner = &*self.inner;
-        let mut builder = inner
-            .http
-            .request(req.method().clone(), url)
+        let builder = match url {
+            RequestUrl::Parsed(url) => inner.http.request(req.method().clone(), url.clone()),
+            RequestUrl::Text(text) => inner.http.request(req.method().clone(), text.as_str()),
+        };
+        let mut builder = builder
             // reqwest's own timeout covers connecting, sending and reading the whole body.
             .timeout(inner.timeout)
             .header(ACCEPT, HeaderValue::from_static("application/json"))
@@ -501,7 +578,7 @@ impl Client {
         let builder = req.attach_body(builder);
 
         let exchange = async move {
-            let response = builder.send().await?;
+            let mut response = builder.send().await?;
             let status = response.status();
             let headers = response.headers();
             if let Some(observer) = &inner.on_response {
@@ -514,15 +591,16 @@ impl Client {
                     attempt,
                 });
             }
-            let ray_id = headers
-                .get(CF_RAY)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
-            let retry_after = retry_after(headers);
+            let retry_after = if retryable_status(status.as_u16()) {
+                retry_after(headers)
+            } else {
+                None
+            };
+            let headers = std::mem::take(response.headers_mut());
             let body = response.bytes().await?;
             Ok::<_, reqwest::Error>(Attempt::Response {
                 status,
-                ray_id,
+                headers,
                 retry_after,
                 body,
             })
@@ -534,13 +612,21 @@ impl Client {
         }
     }
 
-    fn decode<T: DeserializeOwned>(
-        &self,
-        operation: &'static str,
-        status: StatusCode,
-        ray_id: Option<String>,
-        body: &[u8],
-    ) -> Result<Envelope<T>, Error> {
+    fn decode<T: DeserializeOwned>(&self, raw: RawResponse) -> Result<Envelope<T>, Error> {
+        let RawResponse {
+            operation,
+            status,
+            headers,
+            body,
+            span: _,
+        } = raw;
+        let body = &body[..];
+        let ray_id = || {
+            headers
+                .get(CF_RAY)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
         let decode_error = |source, ray_id| Error::Decode {
             status: status.as_u16(),
             operation,
@@ -563,14 +649,74 @@ impl Client {
             }
             match serde_json::from_slice::<Envelope<T>>(body) {
                 Ok(envelope) if envelope.success => Ok(envelope),
-                Ok(envelope) => Err(api_error(envelope.errors, envelope.messages, ray_id)),
-                Err(source) => Err(decode_error(source, ray_id)),
+                Ok(envelope) => Err(api_error(envelope.errors, envelope.messages, ray_id())),
+                Err(source) => Err(decode_error(source, ray_id())),
             }
         } else {
             match serde_json::from_slice::<ApiFailure>(body) {
-                Ok(failure) => Err(api_error(failure.errors, failure.messages, ray_id)),
-                Err(source) => Err(decode_error(source, ray_id)),
+                Ok(failure) => Err(api_error(failure.errors, failure.messages, ray_id())),
+                Err(source) => Err(decode_error(source, ray_id())),
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::Method;
+
+    /// The URL built from the parsed base is the URL of the written-out text.
+    #[test]
+    fn urls_match_the_text_form() {
+        let bases = [
+            "https://api.cloudflare.com/client/v4",
+            "https://api.cloudflare.com/client/v4/",
+            "http://127.0.0.1:8080",
+            "http://[::1]:9/",
+            "https://xn--bcher-kva.example/api",
+            "https://bücher.example/api",
+        ];
+        let values = [
+            "plain",
+            "my project/ü?#%",
+            "%2e%2e",
+            "a b\\c",
+            "..x",
+            "Ω~._-",
+        ];
+        for base in bases {
+            let client = Client::builder()
+                .api_token("t")
+                .base_url(base)
+                .build()
+                .unwrap();
+            for (template, value) in ["/accounts/{a}/pages/{b}//x", "//evil.example/{a}/{b}"]
+                .into_iter()
+                .flat_map(|t| values.map(|v| (t, v)))
+            {
+                for query in [None, Some("pre view&x=1/é")] {
+                    let req = ApiRequest::new(Method::GET, template, "op")
+                        .path_param("a", value)
+                        .path_param("b", "b")
+                        .query("env", query)
+                        .query("n", Some(3));
+                    let text = format!("{}{}", client.base_url(), req.path_and_query().unwrap());
+                    let expected = Url::parse(&text).unwrap();
+                    match client.url(&req).unwrap() {
+                        RequestUrl::Parsed(url) => assert_eq!(url, expected, "{text}"),
+                        RequestUrl::Text(_) => panic!("{text} should be built from the base"),
+                    }
+                }
+            }
+            // A template with `?` or `#` is left to reqwest, as written.
+            let req = ApiRequest::new(Method::GET, "/x?y=1#z", "op");
+            assert!(
+                matches!(client.url(&req).unwrap(), RequestUrl::Text(t) if t.ends_with("/x?y=1#z"))
+            );
+            // Errors of the request come first.
+            let req = ApiRequest::new(Method::GET, "/x/{missing}", "op");
+            assert!(matches!(client.url(&req), Err(Error::MissingField { .. })));
         }
     }
 }

@@ -1,6 +1,6 @@
 //! A description of one API call, rebuilt into a fresh HTTP request for every attempt.
 
-use std::fmt::{self, Display, Write as _};
+use std::fmt::{self, Display};
 
 use bytes::Bytes;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
@@ -96,7 +96,9 @@ impl ApiRequest {
         if matches!(value, "" | "." | "..") && self.invalid_param.is_none() {
             self.invalid_param = Some((name.to_owned(), value.to_owned()));
         }
-        let encoded = utf8_percent_encode(value, COMPONENT).to_string();
+        // `Cow` -> `String`: one exact allocation, and none of `Display`'s machinery.
+        let encoded =
+            std::borrow::Cow::<str>::from(utf8_percent_encode(value, COMPONENT)).into_owned();
         match self.path_params.iter_mut().find(|(n, _)| n == name) {
             Some(slot) => slot.1 = encoded,
             None => self.path_params.push((name.to_owned(), encoded)),
@@ -165,6 +167,14 @@ impl ApiRequest {
     /// Fails with [`Error::MissingField`] when a placeholder was never filled and with
     /// [`Error::InvalidPathParam`] for an empty, `.` or `..` value.
     pub fn path_and_query(&self) -> Result<String, Error> {
+        let mut out = String::with_capacity(self.path_template.len() + 64);
+        self.write_path_and_query(&mut out)?;
+        Ok(out)
+    }
+
+    /// Appends the filled path and the encoded query string to `out` (so the client builds
+    /// the whole URL in one buffer); errors as [`path_and_query`](Self::path_and_query).
+    pub(crate) fn write_path_and_query(&self, out: &mut String) -> Result<(), Error> {
         if let Some((param, value)) = &self.invalid_param {
             return Err(Error::InvalidPathParam {
                 operation: self.operation_id,
@@ -172,7 +182,6 @@ impl ApiRequest {
                 value: value.clone(),
             });
         }
-        let mut out = String::with_capacity(self.path_template.len() + 64);
         let mut rest = self.path_template;
         while let Some(open) = rest.find('{') {
             out.push_str(&rest[..open]);
@@ -197,15 +206,11 @@ impl ApiRequest {
         out.push_str(rest);
         for (i, (name, value)) in self.query.iter().enumerate() {
             out.push(if i == 0 { '?' } else { '&' });
-            // Writing to a String cannot fail.
-            let _ = write!(
-                out,
-                "{}={}",
-                utf8_percent_encode(name, COMPONENT),
-                utf8_percent_encode(value, COMPONENT)
-            );
+            out.extend(utf8_percent_encode(name, COMPONENT));
+            out.push('=');
+            out.extend(utf8_percent_encode(value, COMPONENT));
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Attaches the body to a request builder; called once per attempt.
