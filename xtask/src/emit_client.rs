@@ -190,7 +190,7 @@ fn emit_builder(resource: &Resource, op: &Operation) -> TokenStream {
             quote!(self.#field)
         }
     };
-    let method = ident(&http_method_const(op.http_method));
+    let method = ident(op.http_method.as_str());
     let template = &op.path;
     let path_params = op.path_params.iter().map(|p| {
         let name = ident(&p.name);
@@ -290,8 +290,4 @@ fn emit_builder(resource: &Resource, op: &Operation) -> TokenStream {
             #paging
         }
     }
-}
-
-fn http_method_const(method: HttpMethod) -> String {
-    method.as_str().to_string()
 }
