@@ -76,10 +76,26 @@ pub fn read_json(path: &Path, label: &str) -> Result<Value, InputError> {
     })
 }
 
-/// The repaired Pages document and its IR.
+/// The repaired Pages document, its IR, and what the overlay did.
 pub struct Prepared {
     pub resolved: Value,
     pub api: Api,
+    pub overlay: overlay::Report,
+}
+
+impl Prepared {
+    /// The overlay's findings as one error, for `--strict`.
+    pub fn strict(&self) -> Result<(), String> {
+        if self.overlay.findings.is_empty() {
+            return Ok(());
+        }
+        let lines: Vec<String> = self.overlay.findings.iter().map(|f| format!("  {f}")).collect();
+        Err(format!(
+            "{OVERLAY}: {} action(s) did not repair anything (--strict):\n{}",
+            lines.len(),
+            lines.join("\n")
+        ))
+    }
 }
 
 /// Load, fix-ups, parse and normalize.
@@ -93,14 +109,20 @@ pub fn prepare(
         error,
     };
     let mut resolved = load::select_pages(spec).map_err(in_spec)?;
-    load::canonicalize(&mut resolved);
-    overlay::apply(&mut resolved, overlay_doc).map_err(|error| InputError {
+    let keys = load::canonicalize(&mut resolved);
+    let report = overlay::apply(&mut resolved, overlay_doc).map_err(|error| InputError {
         file: OVERLAY.to_string(),
         error,
     })?;
+    // Errors past this point name the document's own component keys, not the canonical ones.
+    let in_spec = |error| in_spec(keys.locate(error));
     let parsed = load::parse_openapi(&resolved).map_err(in_spec)?;
     let api = normalize::normalize(&parsed).map_err(in_spec)?;
-    Ok(Prepared { resolved, api })
+    Ok(Prepared {
+        resolved,
+        api,
+        overlay: report,
+    })
 }
 
 /// The generated files of both crates plus the resolved document, paths relative to the
@@ -158,22 +180,23 @@ pub fn spec_label(path: &Path, root: &Path) -> String {
     }
 }
 
-/// The IR of a document file, with the overlay applied (for `diff`).
-pub fn api_of(root: &Path, spec_path: &Path) -> Result<Api, String> {
-    let label = spec_label(spec_path, root);
-    let spec = read_json(spec_path, &label).map_err(|e| e.to_string())?;
-    let overlay_doc = read_json(&root.join(OVERLAY), OVERLAY).map_err(|e| e.to_string())?;
-    Ok(prepare(&spec, &label, &overlay_doc)
-        .map_err(|e| e.to_string())?
-        .api)
-}
-
-/// Everything `cargo xtask codegen` produces for the given inputs.
-pub fn generate(root: &Path, spec_path: &Path) -> Result<Vec<OutputFile>, String> {
+/// Reads a document file and the overlay, and prepares them; returns the spec's label too.
+pub fn prepare_file(root: &Path, spec_path: &Path) -> Result<(Prepared, String), String> {
     let label = spec_label(spec_path, root);
     let spec = read_json(spec_path, &label).map_err(|e| e.to_string())?;
     let overlay_doc = read_json(&root.join(OVERLAY), OVERLAY).map_err(|e| e.to_string())?;
     let prepared = prepare(&spec, &label, &overlay_doc).map_err(|e| e.to_string())?;
+    Ok((prepared, label))
+}
+
+/// The IR of a document file, with the overlay applied (for `diff`).
+pub fn api_of(root: &Path, spec_path: &Path) -> Result<Api, String> {
+    Ok(prepare_file(root, spec_path)?.0.api)
+}
+
+/// Everything `cargo xtask codegen` produces for the given inputs.
+pub fn generate(root: &Path, spec_path: &Path) -> Result<Vec<OutputFile>, String> {
+    let (prepared, label) = prepare_file(root, spec_path)?;
     render(&prepared, &label)
 }
 

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::ir::{Api, TypeKind};
-use crate::surface::{field_type, result_type, rust_type, setter_type};
+use crate::surface::{constructor_arguments, field_type, result_type, rust_type, setter_type};
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Change {
@@ -29,12 +29,22 @@ pub struct Change {
 struct Fact {
     value: String,
     demands: bool,
+    /// The operation or type the fact is part of: when that is added or removed as a whole, it
+    /// is the one change listed.
+    owner: Option<String>,
 }
 
 fn facts(api: &Api) -> BTreeMap<String, Fact> {
     let mut facts = BTreeMap::new();
-    let mut add = |key: String, value: String, demands: bool| {
-        facts.insert(key, Fact { value, demands });
+    let mut add = |key: String, value: String, demands: bool, owner: &Option<String>| {
+        facts.insert(
+            key,
+            Fact {
+                value,
+                demands,
+                owner: owner.clone(),
+            },
+        );
     };
     for resource in &api.resources {
         for op in &resource.operations {
@@ -43,25 +53,28 @@ fn facts(api: &Api) -> BTreeMap<String, Fact> {
                 format!("operation {at}"),
                 format!("{} {}", op.http_method.as_str(), op.path),
                 false,
+                &None,
             );
-            add(format!("result of {at}"), result_type(op), false);
-            for (position, arg) in op.arguments().iter().enumerate() {
+            let owner = &Some(format!("operation {at}"));
+            add(format!("result of {at}"), result_type(op), false, owner);
+            for (position, (name, ty)) in constructor_arguments(op).iter().enumerate() {
                 add(
-                    format!("argument {at}({})", arg.name),
-                    format!("#{} {}", position + 1, rust_type(&arg.ty)),
+                    format!("argument {at}({name})"),
+                    format!("#{} {ty}", position + 1),
                     true,
+                    owner,
                 );
             }
-            for setter in op.setters() {
-                let required = if setter.required { " (required)" } else { "" };
+            for setter in op.setters().iter().filter(|s| !s.required) {
                 add(
                     format!("setter {at}.{}", setter.name),
-                    format!("{}{required}", setter_type(&setter)),
-                    setter.required,
+                    setter_type(setter),
+                    false,
+                    owner,
                 );
             }
             if let Some(item) = &op.paged_item {
-                add(format!("paging {at}.stream()"), rust_type(item), false);
+                add(format!("paging {at}.stream()"), rust_type(item), false, owner);
             }
         }
     }
@@ -71,7 +84,8 @@ fn facts(api: &Api) -> BTreeMap<String, Fact> {
             TypeKind::Enum(_) => "enum",
             TypeKind::Union(_) => "union",
         };
-        add(format!("type {}", def.name), kind.to_string(), false);
+        add(format!("type {}", def.name), kind.to_string(), false, &None);
+        let owner = &Some(format!("type {}", def.name));
         match &def.kind {
             TypeKind::Struct(s) => {
                 for f in &s.fields {
@@ -79,6 +93,7 @@ fn facts(api: &Api) -> BTreeMap<String, Fact> {
                         format!("field {}.{}", def.name, f.name),
                         field_type(f),
                         false,
+                        owner,
                     );
                 }
             }
@@ -88,6 +103,7 @@ fn facts(api: &Api) -> BTreeMap<String, Fact> {
                         format!("variant {}::{}", def.name, v.name),
                         format!("{:?}", v.wire),
                         false,
+                        owner,
                     );
                 }
             }
@@ -97,6 +113,7 @@ fn facts(api: &Api) -> BTreeMap<String, Fact> {
                         format!("variant {}::{}", def.name, v.name),
                         rust_type(&v.ty),
                         false,
+                        owner,
                     );
                 }
             }
@@ -109,8 +126,12 @@ fn facts(api: &Api) -> BTreeMap<String, Fact> {
 pub fn changes(old: &Api, new: &Api) -> Vec<Change> {
     let (old, new) = (facts(old), facts(new));
     let mut changes = Vec::new();
+    let whole = |fact: &Fact, other: &BTreeMap<String, Fact>| {
+        fact.owner.as_ref().is_some_and(|o| !other.contains_key(o))
+    };
     for (key, before) in &old {
         match new.get(key) {
+            None if whole(before, &new) => {}
             None => changes.push(Change {
                 breaking: true,
                 action: "removed",
@@ -139,7 +160,7 @@ pub fn changes(old: &Api, new: &Api) -> Vec<Change> {
         }
     }
     for (key, after) in &new {
-        if !old.contains_key(key) {
+        if !old.contains_key(key) && !whole(after, &old) {
             changes.push(Change {
                 breaking: after.demands,
                 action: "added",

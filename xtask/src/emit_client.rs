@@ -8,18 +8,18 @@ use quote::quote;
 use crate::emit_types::{TypePaths, doc_attrs, ident, type_tokens};
 use crate::ir::*;
 
-/// The whole `crates/pages-api-client/src/generated.rs`, unformatted.
+/// The whole `crates/pages-api-client/src/generated.rs`, unformatted. Everything it uses is
+/// named by a path no spec name can shadow (`crate::Client`, `::core::option::Option`).
 pub fn emit(api: &Api) -> TokenStream {
     let accessors = api.resources.iter().map(|r| {
         let name = ident(&r.name);
         let ty = ident(&r.type_name);
         let doc = doc_attrs(&format!("Operations on {}.", r.name.replace('_', " ")));
-        quote! { #doc pub fn #name(&self) -> #ty<'_> { #ty { client: self } } }
+        quote! { #doc pub fn #name(&self) -> #ty { #ty { client: ::core::clone::Clone::clone(self) } } }
     });
     let resources = api.resources.iter().map(emit_resource);
     quote! {
-        use crate::{ApiRequest, Client, Error, Method};
-        impl Client {
+        impl crate::Client {
             #(#accessors)*
         }
         #(#resources)*
@@ -29,8 +29,9 @@ pub fn emit(api: &Api) -> TokenStream {
 fn emit_resource(resource: &Resource) -> TokenStream {
     let ty = ident(&resource.type_name);
     let doc = doc_attrs(&format!(
-        "The {} operations; get one from [`Client::{}`].",
+        "The {} operations; get one from [`Client::{}`](crate::Client::{}).",
         resource.name.replace('_', " "),
+        resource.name,
         resource.name
     ));
     let constructors = resource.operations.iter().map(emit_constructor);
@@ -40,9 +41,9 @@ fn emit_resource(resource: &Resource) -> TokenStream {
         .map(|op| emit_builder(resource, op));
     quote! {
         #doc
-        #[derive(Clone, Copy, Debug)]
-        pub struct #ty<'a> { client: &'a Client }
-        impl<'a> #ty<'a> {
+        #[derive(::core::clone::Clone, ::core::fmt::Debug)]
+        pub struct #ty { client: crate::Client }
+        impl #ty {
             #(#constructors)*
         }
         #(#builders)*
@@ -70,43 +71,74 @@ fn operation_doc(op: &Operation) -> String {
     doc
 }
 
+/// One value the builder holds: a constructor argument, or an optional setter's.
+struct Member<'o> {
+    name: &'o str,
+    doc: &'o str,
+    ty: &'o TypeRef,
+    /// Given to the constructor; otherwise `Option<T>` (or `Patch<T>`), set by a setter.
+    argument: bool,
+    tristate: bool,
+}
+
+fn members(op: &Operation) -> Vec<Member<'_>> {
+    let arguments = op.arguments().into_iter().map(|p| Member {
+        name: &p.name,
+        doc: &p.doc,
+        ty: &p.ty,
+        argument: true,
+        tristate: false,
+    });
+    let setters = op.setters().into_iter().map(|s| Member {
+        name: s.name,
+        doc: s.doc,
+        ty: s.ty,
+        argument: s.required,
+        tristate: s.tristate,
+    });
+    let (required, optional): (Vec<_>, Vec<_>) =
+        arguments.chain(setters).partition(|m| m.argument);
+    required.into_iter().chain(optional).collect()
+}
+
+/// How a member is taken in (`impl Into<String>` for strings, `impl Into<FilePart>` for files)
+/// and stored.
+fn argument_type(ty: &TypeRef, paths: &TypePaths) -> TokenStream {
+    match ty {
+        TypeRef::String => quote!(impl ::core::convert::Into<::std::string::String>),
+        TypeRef::File => quote!(impl ::core::convert::Into<crate::FilePart>),
+        other => type_tokens(other, paths),
+    }
+}
+
+fn converts(ty: &TypeRef) -> bool {
+    matches!(ty, TypeRef::String | TypeRef::File)
+}
+
 fn emit_constructor(op: &Operation) -> TokenStream {
+    let paths = TypePaths::in_client_crate();
     let doc = doc_attrs(&operation_doc(op));
     let method = ident(&op.method_name);
     let builder = ident(&op.builder_name);
-    let args = op.arguments();
-    let params = args.iter().map(|p| {
-        let name = ident(&p.name);
-        if p.ty == TypeRef::String {
-            quote!(#name: impl Into<String>)
-        } else {
-            let ty = type_tokens(&p.ty, &TypePaths::in_client_crate());
-            quote!(#name: #ty)
+    let members = members(op);
+    let params = members.iter().filter(|m| m.argument).map(|m| {
+        let name = ident(m.name);
+        let ty = argument_type(m.ty, &paths);
+        quote!(#name: #ty)
+    });
+    let inits = members.iter().map(|m| {
+        let name = ident(m.name);
+        match (m.argument, m.tristate) {
+            (true, _) if converts(m.ty) => quote!(#name: ::core::convert::Into::into(#name)),
+            (true, _) => quote!(#name),
+            (false, true) => quote!(#name: ::core::default::Default::default()),
+            (false, false) => quote!(#name: ::core::option::Option::None),
         }
     });
-    let mut inits: Vec<TokenStream> = args
-        .iter()
-        .map(|p| {
-            let name = ident(&p.name);
-            if p.ty == TypeRef::String {
-                quote!(#name: #name.into())
-            } else {
-                quote!(#name)
-            }
-        })
-        .collect();
-    inits.extend(op.setters().into_iter().map(|s| {
-        let name = ident(s.name);
-        if s.tristate {
-            quote!(#name: Default::default())
-        } else {
-            quote!(#name: None)
-        }
-    }));
     quote! {
         #doc
-        pub fn #method(&self, #(#params),*) -> #builder<'a> {
-            #builder { client: self.client, #(#inits,)* }
+        pub fn #method(&self, #(#params),*) -> #builder {
+            #builder { client: ::core::clone::Clone::clone(&self.client), #(#inits,)* }
         }
     }
 }
@@ -116,48 +148,57 @@ fn emit_builder(resource: &Resource, op: &Operation) -> TokenStream {
     let prefix = &paths.named;
     let builder = ident(&op.builder_name);
     let op_id = &op.id;
+    let members = members(op);
+    let optional: Vec<&Member<'_>> = members.iter().filter(|m| !m.argument).collect();
     let doc = doc_attrs(&format!(
-        "Request builder of [`{}::{}`]: set optional values, then `send()`.",
-        resource.type_name, op.method_name
+        "Request builder of [`{}::{}`]: {}",
+        resource.type_name,
+        op.method_name,
+        if optional.is_empty() {
+            "`send()` it.".to_string()
+        } else {
+            format!(
+                "set what you need of {}, then `send()`.",
+                optional
+                    .iter()
+                    .map(|m| format!("`{}`", m.name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
     ));
-    let setters = op.setters();
-    let args = op.arguments();
-    let arg_fields = args.iter().map(|p| {
-        let name = ident(&p.name);
-        let ty = if p.ty == TypeRef::String {
-            quote!(String)
-        } else {
-            type_tokens(&p.ty, &paths)
+    let fields = members.iter().map(|m| {
+        let name = ident(m.name);
+        let ty = match m.ty {
+            TypeRef::String => quote!(::std::string::String),
+            TypeRef::File => quote!(crate::FilePart),
+            other => type_tokens(other, &paths),
         };
-        quote!(#name: #ty)
-    });
-    let setter_fields = setters.iter().map(|s| {
-        let name = ident(s.name);
-        let ty = type_tokens(s.ty, &paths);
-        if s.tristate {
-            quote!(#name: #prefix Patch<#ty>)
-        } else {
-            quote!(#name: Option<#ty>)
+        match (m.argument, m.tristate) {
+            (true, _) => quote!(#name: #ty),
+            (false, true) => quote!(#name: #prefix Patch<#ty>),
+            (false, false) => quote!(#name: ::core::option::Option<#ty>),
         }
     });
-    let setter_methods = setters.iter().map(|s| {
-        let name = ident(s.name);
-        let doc = doc_attrs(s.doc);
-        let ty = type_tokens(s.ty, &paths);
-        if s.tristate {
+    let setter_methods = optional.iter().map(|m| {
+        let name = ident(m.name);
+        let doc = doc_attrs(m.doc);
+        let ty = type_tokens(m.ty, &paths);
+        if m.tristate {
             quote! {
                 #doc
-                pub fn #name(mut self, value: impl Into<#prefix Patch<#ty>>) -> Self { self.#name = value.into(); self }
-            }
-        } else if *s.ty == TypeRef::String {
-            quote! {
-                #doc
-                pub fn #name(mut self, value: impl Into<String>) -> Self { self.#name = Some(value.into()); self }
+                pub fn #name(mut self, value: impl ::core::convert::Into<#prefix Patch<#ty>>) -> Self { self.#name = ::core::convert::Into::into(value); self }
             }
         } else {
+            let ty = argument_type(m.ty, &paths);
+            let value = if converts(m.ty) {
+                quote!(::core::convert::Into::into(value))
+            } else {
+                quote!(value)
+            };
             quote! {
                 #doc
-                pub fn #name(mut self, value: #ty) -> Self { self.#name = Some(value); self }
+                pub fn #name(mut self, value: #ty) -> Self { self.#name = ::core::option::Option::Some(#value); self }
             }
         }
     });
@@ -167,45 +208,40 @@ fn emit_builder(resource: &Resource, op: &Operation) -> TokenStream {
             let ty = type_tokens(ty, &paths);
             (
                 ty,
-                quote! { self.send_envelope().await?.result.ok_or(Error::MissingResult { operation: #op_id }) },
+                quote! { self.send_envelope().await?.result.ok_or(crate::Error::MissingResult { operation: #op_id }) },
             )
         }
-        None => (quote!(()), quote! { self.send_envelope().await.map(drop) }),
+        None => (quote!(()), quote! { self.send_envelope().await.map(::core::mem::drop) }),
     };
     let envelope_ty = match &op.result {
         Some(ty) => type_tokens(ty, &paths),
-        None => quote!(serde_json::Value),
+        None => quote!(::serde_json::Value),
     };
     let send_doc = match &op.result {
         Some(_) => " Sends the request and returns the envelope's `result`.",
         None => " Sends the request; the operation returns no result.",
     };
 
-    // A setter's value as the request needs it: required ones must have been set.
-    let take = |name: &str, required: bool| {
-        let field = ident(name);
-        if required {
-            quote!(self.#field.ok_or(Error::MissingField { operation: #op_id, field: #name })?)
-        } else {
-            quote!(self.#field)
-        }
-    };
     let method = ident(op.http_method.as_str());
     let template = &op.path;
+    let bearer = op.bearer.as_ref().map(|p| {
+        let name = ident(&p.name);
+        quote!(.bearer_auth(self.#name))
+    });
     let path_params = op.path_params.iter().map(|p| {
         let name = ident(&p.name);
         let key = &p.name;
         if p.ty == TypeRef::String {
             quote!(.path_param(#key, &self.#name))
         } else {
-            quote!(.path_param(#key, &self.#name.to_string()))
+            quote!(.path_param(#key, &::std::string::ToString::to_string(&self.#name)))
         }
     });
     let query_params = op.query_params.iter().map(|p| {
         let name = ident(&p.name);
         let wire = &p.wire;
         if p.required {
-            quote!(.query(#wire, Some(&self.#name)))
+            quote!(.query(#wire, ::core::option::Option::Some(&self.#name)))
         } else {
             quote!(.query(#wire, self.#name.as_ref()))
         }
@@ -215,32 +251,36 @@ fn emit_builder(resource: &Resource, op: &Operation) -> TokenStream {
         Body::EmptyJson => (quote!(), quote!(.empty_json_body())),
         Body::JsonStruct { type_name, fields } => {
             let ty = ident(type_name);
-            let inits = fields.iter().map(|f| {
-                let name = ident(&f.name);
-                let value = take(&f.name, f.presence == Presence::Required);
-                quote!(#name: #value)
+            let inits = fields.iter().map(|b| {
+                let member = ident(&b.member);
+                let field = ident(&b.field.name);
+                quote!(#field: self.#member)
             });
             (
                 quote! { let body = #prefix #ty { #(#inits,)* }; },
                 quote!(.json_body(&body)?),
             )
         }
-        Body::Json(_) => {
-            let value = take("body", true);
-            (quote! { let body = #value; }, quote!(.json_body(&body)?))
-        }
-        Body::Multipart(fields) => {
-            let checks = fields.iter().filter(|f| f.presence == Presence::Required).map(|f| {
-                let name = ident(&f.name);
-                let field = &f.name;
-                quote! { if self.#name.is_none() { return Err(Error::MissingField { operation: #op_id, field: #field }); } }
-            });
-            let parts = fields.iter().map(|f| {
-                let name = ident(&f.name);
+        Body::Json(_) => (quote! { let body = self.body; }, quote!(.json_body(&body)?)),
+        Body::Multipart {
+            fields,
+            file_content_types,
+        } => {
+            let parts = fields.iter().map(|b| {
+                let name = ident(&b.member);
+                let f = &b.field;
                 let wire = &f.wire;
-                quote!(.multipart_text(#wire, self.#name.as_ref()))
+                let value = if f.presence == Presence::Required {
+                    quote!(::core::option::Option::Some(self.#name))
+                } else {
+                    quote!(self.#name)
+                };
+                match file_content_types.get(&f.wire) {
+                    Some(content_type) => quote!(.multipart_file(#wire, #value, #content_type)),
+                    None => quote!(.multipart_text(#wire, #value.as_ref())),
+                }
             });
-            (quote! { #(#checks)* }, quote! { #(#parts)* })
+            (quote!(), quote! { #(#parts)* })
         }
     };
 
@@ -251,37 +291,38 @@ fn emit_builder(resource: &Resource, op: &Operation) -> TokenStream {
         quote! {
             /// Every item of every page, fetched lazily page by page from `page` (default 1);
             /// stops after the last page `result_info` announces, or at an empty page. Iterate
-            /// with `futures_util::TryStreamExt::try_next`, after pinning (`std::pin::pin!`).
-            pub fn stream(self) -> impl futures_core::Stream<Item = Result<#item, Error>> + 'a {
+            /// with [`TryStreamExt::try_next`](crate::TryStreamExt::try_next) after pinning
+            /// (`std::pin::pin!`).
+            pub fn stream(self) -> impl ::futures_core::Stream<Item = ::core::result::Result<#item, crate::Error>> + ::core::marker::Send + 'static {
                 let first = self.#page_setter.and_then(|page| u32::try_from(page).ok()).unwrap_or(1);
-                crate::paginate(first, move |page| self.clone().#page_setter(i64::from(page)).send_envelope())
+                crate::paginate(first, move |page| ::core::clone::Clone::clone(&self).#page_setter(i64::from(page)).send_envelope())
             }
             /// Collects [`Self::stream`]: every item of every page.
-            pub async fn all(self) -> Result<Vec<#item>, Error> {
-                futures_util::TryStreamExt::try_collect(self.stream()).await
+            pub async fn all(self) -> ::core::result::Result<::std::vec::Vec<#item>, crate::Error> {
+                crate::TryStreamExt::try_collect(self.stream()).await
             }
         }
     });
 
     quote! {
         #doc
-        #[derive(Clone, Debug)]
+        #[derive(::core::clone::Clone, ::core::fmt::Debug)]
         #[must_use = "a request does nothing until it is sent"]
-        pub struct #builder<'a> {
-            client: &'a Client,
-            #(#arg_fields,)*
-            #(#setter_fields,)*
+        pub struct #builder {
+            client: crate::Client,
+            #(#fields,)*
         }
-        impl<'a> #builder<'a> {
+        impl #builder {
             #(#setter_methods)*
             #[doc = #send_doc]
-            pub async fn send(self) -> Result<#result_ty, Error> {
+            pub async fn send(self) -> ::core::result::Result<#result_ty, crate::Error> {
                 #send_body
             }
             /// Sends the request and returns the whole envelope (`messages`, `result_info`).
-            pub async fn send_envelope(self) -> Result<#prefix Envelope<#envelope_ty>, Error> {
+            pub async fn send_envelope(self) -> ::core::result::Result<#prefix Envelope<#envelope_ty>, crate::Error> {
                 #prepare_body
-                let request = ApiRequest::new(Method::#method, #template, #op_id)
+                let request = crate::ApiRequest::new(crate::Method::#method, #template, #op_id)
+                    #bearer
                     #(#path_params)*
                     #(#query_params)*
                     #attach_body;

@@ -1,5 +1,7 @@
 //! Emits the types crate's generated module from the IR: structs, open enums and untagged
-//! unions, each with rustdoc from the document.
+//! unions, each with rustdoc from the document. Everything the generated code uses is named by
+//! an absolute path (`::serde::Serialize`, `::core::option::Option`), so no type a spec
+//! defines (`Option`, `Serialize`, `String`) can shadow it.
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
@@ -9,10 +11,8 @@ use crate::ir::*;
 /// The whole `crates/pages-api-types/src/generated.rs`, unformatted.
 pub fn emit(api: &Api) -> TokenStream {
     let items = api.types.iter().map(emit_type);
-    let imports = (!api.types.is_empty()).then(|| quote! { use serde::{Deserialize, Serialize}; });
     quote! {
         #![allow(clippy::large_enum_variant, clippy::derive_partial_eq_without_eq)]
-        #imports
         #(#items)*
     }
 }
@@ -51,20 +51,24 @@ pub fn doc_attrs(text: &str) -> TokenStream {
 pub struct TypePaths {
     pub core: TokenStream,
     pub named: TokenStream,
+    /// A multipart file part (only the client crate has one).
+    pub file: TokenStream,
 }
 
 impl TypePaths {
     pub fn in_types_crate() -> Self {
         TypePaths {
             core: quote!(crate::),
-            named: TokenStream::new(),
+            named: quote!(crate::),
+            file: quote!(::std::vec::Vec<u8>),
         }
     }
 
     pub fn in_client_crate() -> Self {
         TypePaths {
-            core: quote!(pages_api_types::),
-            named: quote!(pages_api_types::),
+            core: quote!(::pages_api_types::),
+            named: quote!(::pages_api_types::),
+            file: quote!(crate::FilePart),
         }
     }
 }
@@ -74,27 +78,28 @@ pub fn type_tokens(ty: &TypeRef, paths: &TypePaths) -> TokenStream {
     let prefix = &paths.named;
     let core = &paths.core;
     match ty {
-        TypeRef::String => quote!(String),
+        TypeRef::String => quote!(::std::string::String),
         TypeRef::Bool => quote!(bool),
         TypeRef::Integer => quote!(i64),
         TypeRef::Number => quote!(f64),
         TypeRef::Timestamp => quote!(#core Timestamp),
-        TypeRef::Json => quote!(serde_json::Value),
+        TypeRef::Json => quote!(::serde_json::Value),
+        TypeRef::File => paths.file.clone(),
         TypeRef::Named(name) => {
             let name = ident(name);
             quote!(#prefix #name)
         }
         TypeRef::List(item) => {
             let item = type_tokens(item, paths);
-            quote!(Vec<#item>)
+            quote!(::std::vec::Vec<#item>)
         }
         TypeRef::Map(value) => {
             let value = type_tokens(value, paths);
-            quote!(std::collections::BTreeMap<String, #value>)
+            quote!(::std::collections::BTreeMap<::std::string::String, #value>)
         }
         TypeRef::Nullable(inner) => {
             let inner = type_tokens(inner, paths);
-            quote!(Option<#inner>)
+            quote!(::core::option::Option<#inner>)
         }
     }
 }
@@ -105,7 +110,7 @@ pub fn field_type_tokens(field: &Field, paths: &TypePaths) -> TokenStream {
     let core = &paths.core;
     match field.presence {
         Presence::Required => ty,
-        Presence::Optional => quote!(Option<#ty>),
+        Presence::Optional => quote!(::core::option::Option<#ty>),
         Presence::Tristate => quote!(#core Patch<#ty>),
     }
 }
@@ -124,7 +129,7 @@ fn emit_type(def: &TypeDef) -> TokenStream {
             });
             quote! {
                 #doc
-                #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+                #[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]
                 #[serde(untagged)]
                 pub enum #name { #(#variants,)* }
             }
@@ -146,7 +151,7 @@ fn emit_struct(name: &Ident, doc: &TokenStream, s: &Struct) -> TokenStream {
         match f.presence {
             Presence::Required => {}
             Presence::Optional => {
-                serde_args.push(quote!(default, skip_serializing_if = "Option::is_none"))
+                serde_args.push(quote!(default, skip_serializing_if = "::core::option::Option::is_none"))
             }
             Presence::Tristate => serde_args.push(quote!(
                 default,
@@ -157,8 +162,8 @@ fn emit_struct(name: &Ident, doc: &TokenStream, s: &Struct) -> TokenStream {
         quote! { #fdoc #serde_attr pub #fname: #ty }
     });
     let redacts = s.fields.iter().any(|f| f.sensitive);
-    let derive_default = s.all_fields_default.then(|| quote!(Default,));
-    let derive_debug = (!redacts).then(|| quote!(Debug,));
+    let derive_default = s.all_fields_default.then(|| quote!(::core::default::Default,));
+    let derive_debug = (!redacts).then(|| quote!(::core::fmt::Debug,));
     let debug_impl = redacts.then(|| {
         let type_name = name.to_string();
         let entries = s.fields.iter().map(|f| {
@@ -172,8 +177,8 @@ fn emit_struct(name: &Ident, doc: &TokenStream, s: &Struct) -> TokenStream {
         });
         quote! {
             /// Sensitive values (secrets) are redacted.
-            impl std::fmt::Debug for #name {
-                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            impl ::core::fmt::Debug for #name {
+                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                     f.debug_struct(#type_name) #(#entries)* .finish()
                 }
             }
@@ -181,7 +186,7 @@ fn emit_struct(name: &Ident, doc: &TokenStream, s: &Struct) -> TokenStream {
     });
     quote! {
         #doc
-        #[derive(Clone, #derive_debug #derive_default PartialEq, Serialize, Deserialize)]
+        #[derive(::core::clone::Clone, #derive_debug #derive_default ::core::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]
         pub struct #name { #(#fields,)* }
         #debug_impl
     }
@@ -206,12 +211,12 @@ fn emit_enum(name: &Ident, doc: &TokenStream, variants: &[Variant]) -> TokenStre
     });
     quote! {
         #doc
-        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash, ::core::cmp::PartialOrd, ::core::cmp::Ord)]
         #[non_exhaustive]
         pub enum #name {
             #(#declared,)*
             /// A value this version of the crate does not know yet, kept as sent.
-            Unknown(String),
+            Unknown(::std::string::String),
         }
         impl #name {
             /// Every value this version of the crate knows, as the API spells them.
@@ -224,7 +229,7 @@ fn emit_enum(name: &Ident, doc: &TokenStream, variants: &[Variant]) -> TokenStre
                 }
             }
         }
-        impl From<&str> for #name {
+        impl ::core::convert::From<&str> for #name {
             fn from(value: &str) -> Self {
                 match value {
                     #(#from_wire,)*

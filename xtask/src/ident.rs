@@ -107,6 +107,12 @@ pub fn canonical_component_keys<'a>(
     canonical
 }
 
+/// The vendor namespace every key of a document's components shares (`pages`, `aM5gKYXN`),
+/// if there is one.
+pub fn shared_namespace_of<'a>(keys: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    shared_namespace(&keys.into_iter().collect::<Vec<_>>())
+}
+
 /// The first segment when every key has it, is followed by `_` or `-`, and leaves something
 /// behind; `None` for a single key without separator or when keys disagree.
 fn shared_namespace(keys: &[&str]) -> Option<String> {
@@ -180,6 +186,26 @@ pub fn field_name(wire: &str) -> String {
     }
 }
 
+/// What a request builder itself has: its methods and the client it holds. A parameter or body
+/// field of the same name (`send`, `client`) gets a trailing `_`.
+const BUILDER_MEMBERS: &[&str] = &[
+    "all",
+    "client",
+    "options",
+    "send",
+    "send_envelope",
+    "stream",
+];
+
+/// A parameter or body field as a member of a request builder (see `BUILDER_MEMBERS`).
+pub fn member_name(name: &str) -> String {
+    if BUILDER_MEMBERS.contains(&name) {
+        format!("{name}_")
+    } else {
+        name.to_string()
+    }
+}
+
 /// A path or query parameter. `account_identifier` and `account_id` name the same thing, so the
 /// `identifier` word is spelled `id` (Cloudflare renamed these parameters between releases).
 pub fn param_name(wire: &str) -> String {
@@ -221,15 +247,62 @@ pub fn singular(word: &str) -> String {
     }
 }
 
-/// The name of an inline schema found under `property` of type `parent`: `Deployment` +
-/// `deployment_trigger` -> `DeploymentTrigger` (no stutter), `Stage` + `name` -> `StageName`.
+/// The name of an inline schema found under `property` of type `parent`. A property of two or
+/// more words names its value on its own (`deployment_trigger` -> `DeploymentTrigger`,
+/// `validation_data` -> `ValidationData`), so names never grow with the nesting depth; a one-word
+/// property is too vague alone and is qualified by its parent (`Stage` + `name` -> `StageName`,
+/// `Source` + `config` -> `SourceConfig`).
 pub fn nested_type_name(parent: &str, property: &str) -> String {
     let prop = type_name(property);
-    if prop.starts_with(parent) {
+    let words = prop.chars().filter(char::is_ascii_uppercase).count();
+    if words >= 2 || prop.starts_with(parent) {
         prop
     } else {
         format!("{parent}{prop}")
     }
+}
+
+/// The name of one element of a list or one value of a map named `collection`:
+/// `D1Databases` -> `D1Database`, `EnvVars` -> `EnvVar`.
+pub fn element_name(collection: &str) -> String {
+    type_name(&singular(collection))
+}
+
+/// The name of the result of an operation on `resource`: the resource itself for its
+/// collection and items (`projects` -> `Project`); for an action, the action when it says what
+/// it returns in more than one word (`upload_token` -> `UploadToken`), else the resource and the
+/// action (`logs` -> `DeploymentLogs`).
+pub fn result_name(resource: &str, action: Option<&str>) -> String {
+    let item = type_name(&singular(resource));
+    match action {
+        None => item,
+        Some(action) if action.contains('_') => type_name(action),
+        Some(action) => format!("{item}{}", type_name(action)),
+    }
+}
+
+/// A method name from an operation id, for operations the path alone cannot tell apart
+/// (`pages-project-connect-project-source` on `projects` -> `connect_source`): the id's words
+/// without the product's and the resource's.
+pub fn method_from_operation_id(operation_id: &str, resource: &str) -> String {
+    let resource_words: BTreeSet<String> = resource
+        .to_snake_case()
+        .split('_')
+        .flat_map(|w| [w.to_string(), singular(w)])
+        .collect();
+    let snake = operation_id.to_snake_case();
+    let mut words: Vec<&str> = snake.split('_').filter(|w| !w.is_empty()).collect();
+    if words.len() > 1 {
+        // The first word is the product (`pages`).
+        words.remove(0);
+    }
+    let kept: Vec<&str> = words
+        .iter()
+        .copied()
+        .filter(|w| !resource_words.contains(*w))
+        .collect();
+    let kept = if kept.is_empty() { words } else { kept };
+    field_name(&kept.join("_"))
 }
 
 /// Builder type of an operation: resource (singular) then method: `ProjectCreate`, `DeploymentList`.

@@ -106,6 +106,8 @@ pub enum TypeRef {
     Map(Box<TypeRef>),
     /// `Option<T>` inside a list or map (a null element or a null map value).
     Nullable(Box<TypeRef>),
+    /// A file part of a `multipart/form-data` body (bytes or a path, with a content type).
+    File,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -130,6 +132,9 @@ pub struct Operation {
     pub path: String,
     pub summary: String,
     pub description: String,
+    /// The bearer token the operation takes instead of the client's credentials (the upload
+    /// JWT of the asset operations); always a constructor argument.
+    pub bearer: Option<Param>,
     pub path_params: Vec<Param>,
     pub query_params: Vec<Param>,
     pub body: Body,
@@ -178,15 +183,27 @@ pub enum Body {
     None,
     /// The document demands a JSON body but gives it no schema: `{}` is sent.
     EmptyJson,
-    /// A JSON body whose type is a struct: one builder setter per field.
+    /// A JSON body whose type is a struct: one builder member per field.
     JsonStruct {
         type_name: String,
-        fields: Vec<Field>,
+        fields: Vec<BodyField>,
     },
     /// A JSON body of any other type: one `body` setter.
     Json(TypeRef),
-    /// `multipart/form-data` of text fields.
-    Multipart(Vec<Field>),
+    /// `multipart/form-data`: text fields and file parts (`TypeRef::File`).
+    Multipart {
+        fields: Vec<BodyField>,
+        /// JSON key of each file part -> the content type it is sent with by default.
+        file_content_types: std::collections::BTreeMap<String, String>,
+    },
+}
+
+/// A body field as a member of the request builder: its name there can differ from the
+/// field's own (`send` -> `send_`, clear of the builder's methods and other members).
+#[derive(Clone, Debug, PartialEq)]
+pub struct BodyField {
+    pub member: String,
+    pub field: Field,
 }
 
 /// A method of an operation's request builder that sets one value.
@@ -197,20 +214,23 @@ pub struct Setter<'o> {
     pub ty: &'o TypeRef,
     /// The value is a `Patch<T>` (keep / null / value).
     pub tristate: bool,
-    /// `send()` fails with `MissingField` when it was not set.
+    /// A constructor argument rather than a setter: the compiler checks it is given.
     pub required: bool,
 }
 
 impl Operation {
-    /// Arguments of the builder's constructor: path parameters, then required query parameters.
+    /// Arguments of the builder's constructor before the required body fields: the bearer
+    /// token, path parameters, then required query parameters.
     pub fn arguments(&self) -> Vec<&Param> {
-        self.path_params
+        self.bearer
             .iter()
+            .chain(&self.path_params)
             .chain(self.query_params.iter().filter(|p| p.required))
             .collect()
     }
 
-    /// Setters of the builder: optional query parameters, then body (or form) fields.
+    /// Values of the builder beside the arguments: optional query parameters, then body (or
+    /// form) fields; the required ones are constructor arguments too.
     pub fn setters(&self) -> Vec<Setter<'_>> {
         let mut setters: Vec<Setter<'_>> = self
             .query_params
@@ -224,17 +244,17 @@ impl Operation {
                 required: false,
             })
             .collect();
-        fn from_field(f: &Field) -> Setter<'_> {
+        fn from_field(b: &BodyField) -> Setter<'_> {
             Setter {
-                name: &f.name,
-                doc: &f.doc,
-                ty: &f.ty,
-                tristate: f.presence == Presence::Tristate,
-                required: f.presence == Presence::Required,
+                name: &b.member,
+                doc: &b.field.doc,
+                ty: &b.field.ty,
+                tristate: b.field.presence == Presence::Tristate,
+                required: b.field.presence == Presence::Required,
             }
         }
         match &self.body {
-            Body::JsonStruct { fields, .. } | Body::Multipart(fields) => {
+            Body::JsonStruct { fields, .. } | Body::Multipart { fields, .. } => {
                 setters.extend(fields.iter().map(from_field))
             }
             Body::Json(ty) => setters.push(Setter {

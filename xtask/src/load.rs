@@ -23,12 +23,17 @@ pub fn parse_json(text: &str) -> Result<Value, SpecError> {
     })
 }
 
-/// A Pages path: `/accounts/{account_id}/pages/...`.
+/// A Pages path: `/accounts/{account_id}/pages/...`, or `/pages/...` (the asset endpoints of
+/// Direct Upload, which belong to no account).
 pub fn is_pages_path(path: &str) -> bool {
     let mut segments = path.trim_start_matches('/').split('/');
-    segments.next() == Some("accounts")
-        && segments.next().is_some_and(|s| s.starts_with('{'))
-        && segments.next() == Some("pages")
+    match segments.next() {
+        Some("pages") => segments.next().is_some_and(|s| !s.is_empty()),
+        Some("accounts") => {
+            segments.next().is_some_and(|s| s.starts_with('{')) && segments.next() == Some("pages")
+        }
+        _ => false,
+    }
 }
 
 /// Keeps the Pages paths of a document (which may hold every Cloudflare product) and the
@@ -50,7 +55,7 @@ pub fn select_pages(doc: &Value) -> Result<Value, SpecError> {
     if kept_paths.is_empty() {
         return Err(SpecError::new(
             "#/paths",
-            "expected at least one Pages path (/accounts/{account_id}/pages/...)",
+            "expected at least one Pages path (/accounts/{account_id}/pages/... or /pages/...)",
         ));
     }
 
@@ -134,39 +139,126 @@ fn resolve_pointer<'a>(doc: &'a Value, reference: &str) -> Option<&'a Value> {
     reference.strip_prefix('#').and_then(|p| doc.pointer(p))
 }
 
-/// Renames every schema component to its canonical key (see `ident::canonical_component_keys`)
-/// and rewrites the `$ref`s to match, so that the overlay and the normalizer see the same keys
-/// whatever vendor prefix this release of the document used. Only schemas carry the vendor
-/// prefix; other components keep their keys (security schemes are named, not `$ref`ed, by the
-/// operations' `security`, and `api_token`/`api_key` share an `api_` that is not a prefix).
-pub fn canonicalize(doc: &mut Value) {
-    let mut renames: BTreeMap<String, String> = BTreeMap::new();
-    if let Some(components) = doc.get_mut("components").and_then(Value::as_object_mut) {
-        for (kind, members) in components
-            .iter_mut()
-            .filter(|(kind, _)| kind.as_str() == "schemas")
-        {
-            let Some(members) = members.as_object_mut() else {
-                continue;
-            };
-            let canonical = ident::canonical_component_keys(members.keys().map(String::as_str));
-            let renamed: Map<String, Value> = std::mem::take(members)
-                .into_iter()
-                .map(|(key, value)| {
-                    let new_key = canonical[&key].clone();
-                    if new_key != key {
-                        renames.insert(
-                            format!("#/components/{kind}/{}", escape_segment(&key)),
-                            format!("#/components/{kind}/{}", escape_segment(&new_key)),
-                        );
-                    }
-                    (new_key, value)
-                })
-                .collect();
-            *members = renamed;
+/// The component keys `canonicalize` changed, to report errors in the document's own keys.
+#[derive(Clone, Debug, Default)]
+pub struct OriginalKeys {
+    /// Canonical pointer prefix -> the document's own (`#/components/schemas/project` ->
+    /// `#/components/schemas/pages_project`).
+    renamed: BTreeMap<String, String>,
+}
+
+impl OriginalKeys {
+    /// `pointer` with a renamed component's canonical key put back as the document spells it.
+    pub fn original(&self, pointer: &str) -> String {
+        for (canonical, original) in &self.renamed {
+            if let Some(rest) = pointer.strip_prefix(canonical.as_str())
+                && (rest.is_empty() || rest.starts_with('/'))
+            {
+                return format!("{original}{rest}");
+            }
+        }
+        pointer.to_string()
+    }
+
+    /// The same error, located in the document's own keys.
+    pub fn locate(&self, error: SpecError) -> SpecError {
+        SpecError {
+            pointer: self.original(&error.pointer),
+            message: error.message,
         }
     }
+}
+
+/// Renames every schema component to its canonical key (see `ident::canonical_component_keys`)
+/// and rewrites the `$ref`s to match, so that the overlay and the normalizer see the same keys
+/// whatever vendor prefix this release of the document used. Security schemes that carry the
+/// same vendor namespace lose it too (`pages_upload_token` -> `upload_token`), in the operations'
+/// `security` requirements as well; the others keep their keys (`api_token`/`api_key` share an
+/// `api_` that is not a namespace).
+pub fn canonicalize(doc: &mut Value) -> OriginalKeys {
+    let mut renames: BTreeMap<String, String> = BTreeMap::new();
+    let mut namespace = None;
+    if let Some(members) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        namespace = ident::shared_namespace_of(members.keys().map(String::as_str));
+        let canonical = ident::canonical_component_keys(members.keys().map(String::as_str));
+        let renamed: Map<String, Value> = std::mem::take(members)
+            .into_iter()
+            .map(|(key, value)| {
+                let new_key = canonical[&key].clone();
+                if new_key != key {
+                    renames.insert(
+                        child("#/components/schemas", &key),
+                        child("#/components/schemas", &new_key),
+                    );
+                }
+                (new_key, value)
+            })
+            .collect();
+        *members = renamed;
+    }
     rewrite_refs(doc, &renames);
+    if let Some(namespace) = namespace {
+        rename_security_schemes(doc, &namespace);
+    }
+    OriginalKeys {
+        renamed: renames.into_iter().map(|(old, new)| (new, old)).collect(),
+    }
+}
+
+fn rename_security_schemes(doc: &mut Value, namespace: &str) {
+    let strip = |key: &str| -> Option<String> {
+        let rest = key.strip_prefix(namespace)?;
+        let rest = rest.strip_prefix(['_', '-'])?;
+        (!rest.is_empty()).then(|| rest.to_string())
+    };
+    let Some(schemes) = doc
+        .pointer_mut("/components/securitySchemes")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let renames: BTreeMap<String, String> = schemes
+        .keys()
+        .filter_map(|k| strip(k).map(|new| (k.clone(), new)))
+        .filter(|(_, new)| !schemes.contains_key(new))
+        .collect();
+    if renames.is_empty() {
+        return;
+    }
+    let renamed: Map<String, Value> = std::mem::take(schemes)
+        .into_iter()
+        .map(|(k, v)| (renames.get(&k).cloned().unwrap_or(k), v))
+        .collect();
+    *schemes = renamed;
+    let rename_requirements = |security: &mut Value| {
+        for requirement in security.as_array_mut().into_iter().flatten() {
+            if let Some(requirement) = requirement.as_object_mut() {
+                let renamed: Map<String, Value> = std::mem::take(requirement)
+                    .into_iter()
+                    .map(|(k, v)| (renames.get(&k).cloned().unwrap_or(k), v))
+                    .collect();
+                *requirement = renamed;
+            }
+        }
+    };
+    if let Some(security) = doc.get_mut("security") {
+        rename_requirements(security);
+    }
+    for item in doc
+        .get_mut("paths")
+        .and_then(Value::as_object_mut)
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+    {
+        for operation in item.as_object_mut().into_iter().flat_map(|i| i.values_mut()) {
+            if let Some(security) = operation.get_mut("security") {
+                rename_requirements(security);
+            }
+        }
+    }
 }
 
 fn rewrite_refs(value: &mut Value, renames: &BTreeMap<String, String>) {
@@ -364,8 +456,9 @@ mod tests {
             "paths": {"/x": {"get": {"schema": {"$ref": "#/components/schemas/aM5gKYXN_projects"}}}},
             "components": {"schemas": {"aM5gKYXN_projects": {"items": {"$ref": "#/components/schemas/aM5gKYXN_stage"}}, "aM5gKYXN_stage": {}}}
         });
-        doc["components"]["securitySchemes"] = json!({"api_key": {}, "api_token": {}});
-        canonicalize(&mut doc);
+        doc["components"]["securitySchemes"] = json!({"api_key": {}, "api_token": {}, "aM5gKYXN_upload": {}});
+        doc["paths"]["/x"]["get"]["security"] = json!([{"aM5gKYXN_upload": []}]);
+        let keys = canonicalize(&mut doc);
         let schemes: Vec<_> = doc["components"]["securitySchemes"]
             .as_object()
             .unwrap()
@@ -374,8 +467,17 @@ mod tests {
             .collect();
         assert_eq!(
             schemes,
-            ["api_key", "api_token"],
-            "security schemes keep their names"
+            ["api_key", "api_token", "upload"],
+            "security schemes lose only the schemas' namespace"
+        );
+        assert_eq!(doc["paths"]["/x"]["get"]["security"], json!([{"upload": []}]));
+        assert_eq!(
+            keys.original("#/components/schemas/projects/items/$ref"),
+            "#/components/schemas/aM5gKYXN_projects/items/$ref"
+        );
+        assert_eq!(
+            keys.original("#/components/schemas/projectsX"),
+            "#/components/schemas/projectsX"
         );
         assert_eq!(
             doc["paths"]["/x"]["get"]["schema"]["$ref"],

@@ -10,11 +10,13 @@ fn usage() -> &'static str {
     "usage: cargo xtask <command>
 
 commands:
-  codegen [--check] [--spec FILE] [--out DIR]
+  codegen [--check] [--strict] [--spec FILE] [--out DIR]
       Regenerate crates/pages-api-types and crates/pages-api-client from spec/pages.json
       (repaired by spec/overlay.json). --check writes nothing and fails when a checked-in file
-      is stale; --spec reads another Cloudflare document (the Pages part is kept); --out writes
-      both crates as a standalone workspace under DIR instead of into crates/.
+      is stale; --strict fails when an overlay action for this document matched nothing or
+      changed nothing (both are always reported); --spec reads another Cloudflare document
+      (the Pages part is kept); --out writes both crates as a standalone workspace under DIR
+      instead of into crates/.
   diff OLD.json NEW.json [--format text|markdown] [--deny-breaking]
       Generate both documents in memory and print the change to the Rust API, each change
       marked breaking or additive; --deny-breaking exits non-zero when anything breaks.
@@ -116,21 +118,35 @@ fn run_spec_update(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// The overlay's findings go to stderr on every run, so a repair that stopped working is seen.
+fn report_overlay(report: &xtask::overlay::Report) {
+    for finding in &report.findings {
+        eprintln!("warning: {finding}");
+    }
+}
+
 fn run_codegen(args: &[String]) -> Result<(), String> {
     let root = codegen::workspace_root();
     let mut check = false;
+    let mut strict = false;
     let mut spec = root.join(SPEC);
     let mut out: Option<PathBuf> = None;
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         match arg.as_str() {
             "--check" => check = true,
+            "--strict" => strict = true,
             "--spec" => spec = PathBuf::from(rest.next().ok_or("--spec needs a FILE")?),
             "--out" => out = Some(PathBuf::from(rest.next().ok_or("--out needs a DIR")?)),
             other => return Err(format!("unknown codegen argument `{other}`\n\n{}", usage())),
         }
     }
-    let files = codegen::generate(&root, &spec)?;
+    let (prepared, label) = codegen::prepare_file(&root, &spec)?;
+    report_overlay(&prepared.overlay);
+    if strict {
+        prepared.strict()?;
+    }
+    let files = codegen::render(&prepared, &label)?;
     let (target, files) = match &out {
         Some(dir) => (dir.clone(), codegen::standalone(&root, files)?),
         None => (root.clone(), files),

@@ -9,15 +9,21 @@ use serde_json::{Map, Value};
 
 use crate::codegen::{self, OVERLAY, SPEC};
 use crate::diff::{self, Change};
-use crate::{load, write};
+use crate::write::OutputFile;
+use crate::{load, overlay, write};
 
 /// What a spec update did.
 pub struct Update {
     pub spec_changed: bool,
     pub files_written: usize,
     pub changes: Vec<Change>,
+    /// What the overlay did to the new document (its findings are worth a look).
+    pub overlay: overlay::Report,
 }
 
+/// Replaces `spec/pages.json` with the Pages part of `download` and regenerates both crates.
+/// Everything (selection, overlay, normalization, rendering) happens in memory first: on any
+/// error the tree is left exactly as it was.
 pub fn run(root: &Path, download: &Path) -> Result<Update, String> {
     let overlay = codegen::read_json(&root.join(OVERLAY), OVERLAY).map_err(|e| e.to_string())?;
     let spec_path = root.join(SPEC);
@@ -29,24 +35,18 @@ pub fn run(root: &Path, download: &Path) -> Result<Update, String> {
 
     let label = codegen::spec_label(download, root);
     let full = codegen::read_json(download, &label).map_err(|e| e.to_string())?;
-    let pages = load::select_pages(&full).map_err(|e| format!("{label}: {e}"))?;
-    let text = serde_json::to_string_pretty(&sorted(pages)).map_err(|e| e.to_string())? + "\n";
+    let pages = sorted(load::select_pages(&full).map_err(|e| format!("{label}: {e}"))?);
+    let text = serde_json::to_string_pretty(&pages).map_err(|e| e.to_string())? + "\n";
+    // Generated from the new document as it will be read back from spec/pages.json.
+    let prepared = codegen::prepare(&pages, &label, &overlay).map_err(|e| e.to_string())?;
+    let mut files = codegen::render(&prepared, SPEC)?;
     let spec_changed = fs::read_to_string(&spec_path).ok().as_deref() != Some(text.as_str());
-    if spec_changed {
-        fs::create_dir_all(spec_path.parent().expect("spec/ has a parent"))
-            .map_err(|e| e.to_string())?;
-        fs::write(&spec_path, &text).map_err(|e| format!("cannot write {SPEC}: {e}"))?;
-    }
+    files.push(OutputFile {
+        path: SPEC.into(),
+        contents: text,
+    });
+    let files_written = write::write(root, &files)?.len() - usize::from(spec_changed);
 
-    let files = codegen::generate(root, &spec_path)?;
-    let files_written = write::write(root, &files)?.len();
-    let after = codegen::prepare(
-        &codegen::read_json(&spec_path, SPEC).map_err(|e| e.to_string())?,
-        SPEC,
-        &overlay,
-    )
-    .map_err(|e| e.to_string())?
-    .api;
     let empty = crate::ir::Api {
         title: String::new(),
         version: String::new(),
@@ -54,11 +54,12 @@ pub fn run(root: &Path, download: &Path) -> Result<Update, String> {
         resources: vec![],
         examples: vec![],
     };
-    let changes = diff::changes(before.as_ref().unwrap_or(&empty), &after);
+    let changes = diff::changes(before.as_ref().unwrap_or(&empty), &prepared.api);
     Ok(Update {
         spec_changed,
         files_written,
         changes,
+        overlay: prepared.overlay,
     })
 }
 

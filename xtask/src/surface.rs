@@ -16,7 +16,23 @@ pub fn rust_type(ty: &TypeRef) -> String {
         TypeRef::List(item) => format!("Vec<{}>", rust_type(item)),
         TypeRef::Map(value) => format!("BTreeMap<String, {}>", rust_type(value)),
         TypeRef::Nullable(inner) => format!("Option<{}>", rust_type(inner)),
+        TypeRef::File => "FilePart".into(),
     }
+}
+
+/// The constructor's arguments, in order: name and type. The bearer token, path and required
+/// query parameters, then the required body fields.
+pub fn constructor_arguments(op: &Operation) -> Vec<(String, String)> {
+    op.arguments()
+        .into_iter()
+        .map(|p| (p.name.clone(), rust_type(&p.ty)))
+        .chain(
+            op.setters()
+                .iter()
+                .filter(|s| s.required)
+                .map(|s| (s.name.to_string(), setter_type(s))),
+        )
+        .collect()
 }
 
 /// A field's declared type.
@@ -53,10 +69,9 @@ pub fn render(api: &Api) -> String {
     for resource in &api.resources {
         for op in &resource.operations {
             let at = format!("{}.{}", resource.name, op.method_name);
-            let args: Vec<String> = op
-                .arguments()
+            let args: Vec<String> = constructor_arguments(op)
                 .iter()
-                .map(|p| format!("{}: {}", p.name, rust_type(&p.ty)))
+                .map(|(name, ty)| format!("{name}: {ty}"))
                 .collect();
             lines.push(format!(
                 "op {at} ({}) -> {}  [{} {}]",
@@ -65,13 +80,8 @@ pub fn render(api: &Api) -> String {
                 op.http_method.as_str(),
                 op.path
             ));
-            for setter in op.setters() {
-                let required = if setter.required { " required" } else { "" };
-                lines.push(format!(
-                    "op {at} .{}({}){required}",
-                    setter.name,
-                    setter_type(&setter)
-                ));
+            for setter in op.setters().iter().filter(|s| !s.required) {
+                lines.push(format!("op {at} .{}({})", setter.name, setter_type(setter)));
             }
             if let Some(item) = &op.paged_item {
                 lines.push(format!("op {at} .stream() -> Stream<{}>", rust_type(item)));

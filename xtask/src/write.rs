@@ -11,23 +11,46 @@ pub struct OutputFile {
     pub contents: String,
 }
 
-/// Writes the files whose contents differ from disk; returns the paths written.
+/// Writes the files whose contents differ from disk; returns the paths written. Each file is
+/// first written beside its target and renamed over it only once all of them are staged, so a
+/// failure (a full disk, a read-only file) leaves every file as it was.
 pub fn write(root: &Path, files: &[OutputFile]) -> Result<Vec<PathBuf>, String> {
-    let mut written = Vec::new();
-    for file in files {
-        let path = root.join(&file.path);
-        if fs::read(&path).is_ok_and(|bytes| bytes == file.contents.as_bytes()) {
-            continue;
+    let changed: Vec<&OutputFile> = files
+        .iter()
+        .filter(|file| !fs::read(root.join(&file.path)).is_ok_and(|b| b == file.contents.as_bytes()))
+        .collect();
+    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut stage_all = || -> Result<(), String> {
+        for file in &changed {
+            let path = root.join(&file.path);
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent)
+                    .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+            }
+            let mut temporary = path.clone().into_os_string();
+            temporary.push(".xtask-new");
+            let temporary = PathBuf::from(temporary);
+            fs::write(&temporary, &file.contents)
+                .map_err(|e| format!("cannot write {}: {e}", temporary.display()))?;
+            staged.push((temporary, path));
         }
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent)
-                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        Ok(())
+    };
+    let mut result = stage_all();
+    if result.is_ok() {
+        for (temporary, path) in &staged {
+            if let Err(e) = fs::rename(temporary, path) {
+                result = Err(format!("cannot write {}: {e}", path.display()));
+                break;
+            }
         }
-        fs::write(&path, &file.contents)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        written.push(file.path.clone());
     }
-    Ok(written)
+    if result.is_err() {
+        for (temporary, _) in &staged {
+            let _ = fs::remove_file(temporary);
+        }
+    }
+    result.map(|()| changed.iter().map(|f| f.path.clone()).collect())
 }
 
 /// Compares the files with disk; returns one report per stale file (path and a short diff).

@@ -10,7 +10,7 @@
 macro_rules! open_enum_serde {
     ($name:ident) => {
         impl ::serde::Serialize for $name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
@@ -18,15 +18,15 @@ macro_rules! open_enum_serde {
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(
                 deserializer: D,
-            ) -> Result<Self, D::Error> {
+            ) -> ::core::result::Result<Self, D::Error> {
                 struct Visitor;
                 impl ::serde::de::Visitor<'_> for Visitor {
                     type Value = $name;
                     fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                         f.write_str(concat!("a string (", stringify!($name), ")"))
                     }
-                    fn visit_str<E: ::serde::de::Error>(self, value: &str) -> Result<$name, E> {
-                        Ok($name::from(value))
+                    fn visit_str<E: ::serde::de::Error>(self, value: &str) -> ::core::result::Result<$name, E> {
+                        ::core::result::Result::Ok(<$name as ::core::convert::From<&str>>::from(value))
                     }
                 }
                 deserializer.deserialize_str(Visitor)
@@ -49,8 +49,8 @@ macro_rules! open_enum_serde {
 
         impl ::std::str::FromStr for $name {
             type Err = ::std::convert::Infallible;
-            fn from_str(value: &str) -> Result<Self, Self::Err> {
-                Ok($name::from(value))
+            fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
+                ::core::result::Result::Ok(<$name as ::core::convert::From<&str>>::from(value))
             }
         }
     };
