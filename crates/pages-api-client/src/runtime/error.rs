@@ -73,6 +73,34 @@ pub enum Error {
         /// The per-attempt timeout that elapsed.
         after: Duration,
     },
+    /// The API answered with a redirect to another origin (scheme, host and port of the base
+    /// URL); it was not followed, so the credentials and the body never left the API's origin.
+    /// Not retried.
+    #[error(
+        "{operation}: the API redirected (HTTP {status}) to another origin, {location}; not \
+         followed, so the credentials were not sent there: check the base URL"
+    )]
+    CrossOriginRedirect {
+        /// The operation id.
+        operation: &'static str,
+        /// The redirect's status (301, 302, 303, 307 or 308).
+        status: u16,
+        /// The `Location` it pointed to.
+        location: String,
+    },
+    /// Same-origin redirects went on past the limit, most likely a loop. Not retried.
+    #[error(
+        "{operation}: more than {limit} redirects, the last to {location} (a redirect loop?); \
+         check the base URL"
+    )]
+    TooManyRedirects {
+        /// The operation id.
+        operation: &'static str,
+        /// The `Location` of the redirect that was not followed.
+        location: String,
+        /// How many redirects one attempt follows.
+        limit: usize,
+    },
     /// A required request field or parameter was not set; raised before any request is made.
     #[error("{operation}: the required field `{field}` was not set; set it before sending")]
     MissingField {
@@ -158,6 +186,8 @@ impl Error {
             | Error::Decode { operation, .. }
             | Error::Transport { operation, .. }
             | Error::Timeout { operation, .. }
+            | Error::CrossOriginRedirect { operation, .. }
+            | Error::TooManyRedirects { operation, .. }
             | Error::MissingField { operation, .. }
             | Error::InvalidPathParam { operation, .. }
             | Error::MissingResult { operation } => Some(operation),

@@ -2,15 +2,18 @@
 //! requests, retries, errors and paging.
 
 pub mod auth;
+pub mod builder;
 pub mod client;
 pub mod error;
 pub mod observe;
 pub mod paging;
+mod redirect;
 pub mod request;
 pub mod retry;
 
 pub use self::auth::{Auth, AuthScheme};
-pub use self::client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_TIMEOUT};
+pub use self::builder::{ClientBuilder, DEFAULT_BASE_URL, DEFAULT_TIMEOUT};
+pub use self::client::Client;
 pub use self::error::Error;
 pub use self::observe::ResponseInfo;
 pub use self::paging::paginate;
