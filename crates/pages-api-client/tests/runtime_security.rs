@@ -3,7 +3,7 @@
 
 mod support;
 
-use pages_api_client::{ApiRequest, Client, ClientBuilder, Error, Method, NoResult};
+use pages_api_client::{ApiRequest, AuthScheme, Client, ClientBuilder, Error, Method, NoResult};
 use serde_json::json;
 use support::*;
 
@@ -121,4 +121,94 @@ async fn a_redirect_loop_is_bounded_and_not_retried() {
         // The first request and five redirects, once: a retry would repeat the loop.
         assert_eq!(api.count() - before, 6, "{scheme}");
     }
+}
+
+const JWT: &str = "eyJ-upload-JWT-SECRET";
+
+fn check_missing() -> ApiRequest {
+    ApiRequest::new(
+        Method::POST,
+        "/pages/assets/check-missing",
+        "pages-assets-check-missing",
+    )
+    .json_body(&json!({"hashes": ["abc"]}))
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_request_bearer_token_replaces_the_client_credentials() {
+    let server = serve(|_, _| Reply::ok(json!(["abc"]))).await;
+    for (scheme, builder) in both_auth_schemes(&server) {
+        let client = builder.build().unwrap();
+        let req = check_missing().bearer_auth(JWT);
+        for debug in [format!("{req:?}"), format!("{client:?}")] {
+            assert!(!debug.contains(JWT), "{debug}");
+        }
+        let missing: Vec<String> = client.execute_result(req).await.unwrap();
+        assert_eq!(missing, ["abc"], "{scheme}");
+    }
+    for seen in server.requests() {
+        assert_eq!(
+            seen.header("authorization"),
+            Some(format!("Bearer {JWT}").as_str())
+        );
+        assert_eq!(seen.header("x-auth-email"), None);
+        assert_eq!(seen.header("x-auth-key"), None);
+        for (name, value) in &seen.headers {
+            let value = value.to_str().unwrap_or_default();
+            assert!(
+                !value.contains(TOKEN) && !value.contains(KEY) && !value.contains(EMAIL),
+                "{name}: {value}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_rejected_request_token_is_reported_as_such() {
+    let server = serve(|_, _| {
+        Reply::json(
+            401,
+            json!({"success": false, "errors": [{"code": 8000000, "message": "jwt expired"}]}),
+        )
+    })
+    .await;
+    let err = client(&server)
+        .build()
+        .unwrap()
+        .execute::<NoResult>(check_missing().bearer_auth(JWT))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Api {
+                auth: AuthScheme::RequestToken,
+                status: 401,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let text = err.to_string();
+    assert!(text.contains("upload token"), "{text}");
+    assert!(!text.contains(JWT) && !text.contains(TOKEN), "{text}");
+}
+
+#[tokio::test]
+async fn a_bad_request_token_fails_before_sending() {
+    let server = serve(|_, _| Reply::ok(json!(null))).await;
+    let client = client(&server).build().unwrap();
+    for bad in ["", "  ", "jwt\nSECRETX"] {
+        let err = client
+            .execute::<NoResult>(check_missing().bearer_auth(bad))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidRequest { .. }),
+            "{bad:?}: {err:?}"
+        );
+        assert!(!err.to_string().contains("SECRETX"), "{err}");
+    }
+    assert_eq!(server.count(), 0);
 }

@@ -16,6 +16,7 @@ use tracing::field::Empty;
 
 use super::auth::{Auth, AuthScheme};
 use super::builder::{ClientBuilder, tls_config};
+use super::call::{Call, RequestUrl};
 use super::error::{Error, excerpt};
 use super::observe::{ResponseInfo, ResponseObserver};
 use super::redirect::{self, RefusedRedirect};
@@ -99,6 +100,8 @@ struct RawResponse {
     status: StatusCode,
     headers: HeaderMap,
     body: Bytes,
+    /// The credentials the request carried.
+    auth: AuthScheme,
     /// The call's span, entered again for decoding (as when decoding was part of sending).
     span: tracing::Span,
 }
@@ -107,15 +110,6 @@ struct RawResponse {
 /// to the sending state rather than the state itself (one allocation per call instead of
 /// copying ~2 KB of future through every `async` layer of the generated builders).
 type SendRaw<'a> = Pin<Box<dyn Future<Output = Result<RawResponse, Error>> + Send + 'a>>;
-
-/// The URL of one request.
-enum RequestUrl {
-    /// The client's parsed base URL with this request's path and query set.
-    Parsed(Url),
-    /// Text for `reqwest` to parse (a hand-made request whose path template holds `?` or `#`),
-    /// exactly as it would be written out.
-    Text(String),
-}
 
 impl Client {
     /// Starts configuring a client.
@@ -259,9 +253,9 @@ impl Client {
         req: ApiRequest,
         span: tracing::Span,
     ) -> Result<RawResponse, Error> {
-        let operation = req.operation_id();
-        let url = self.url(&req)?;
-        let policy = &self.inner.retry;
+        let call = Call::new(&self.inner, &req, self.url(&req)?)?;
+        let operation = call.operation;
+        let policy = &*call.policy;
         let may_repeat = policy.may_repeat(req.method());
         let max_attempts = policy.attempts();
 
@@ -269,7 +263,7 @@ impl Client {
         loop {
             attempt += 1;
             span.record("attempt", attempt);
-            let outcome = self.attempt(&req, &url, attempt).await;
+            let outcome = self.attempt(&req, &call, attempt).await;
             let last = attempt >= max_attempts;
 
             // Decide whether to go again.
@@ -304,7 +298,7 @@ impl Client {
             return match outcome {
                 Attempt::Timeout => Err(Error::Timeout {
                     operation,
-                    after: self.inner.timeout,
+                    after: call.timeout,
                 }),
                 Attempt::Transport(source) => Err(Error::Transport { operation, source }),
                 Attempt::Refused(error) => Err(error),
@@ -318,6 +312,7 @@ impl Client {
                     status,
                     headers,
                     body,
+                    auth: call.auth,
                     span,
                 }),
             };
@@ -326,18 +321,22 @@ impl Client {
 
     /// One attempt: send, show the head to the observer, read the whole body, all within the
     /// per-attempt timeout.
-    async fn attempt(&self, req: &ApiRequest, url: &RequestUrl, attempt: u32) -> Attempt {
+    async fn attempt(&self, req: &ApiRequest, call: &Call<'_>, attempt: u32) -> Attempt {
         let inner = &*self.inner;
-        let builder = match url {
+        let builder = match &call.url {
             RequestUrl::Parsed(url) => inner.http.request(req.method().clone(), url.clone()),
             RequestUrl::Text(text) => inner.http.request(req.method().clone(), text.as_str()),
         };
         let mut builder = builder
             // reqwest's own timeout covers connecting, sending and reading the whole body.
-            .timeout(inner.timeout)
+            .timeout(call.timeout)
             .header(ACCEPT, HeaderValue::from_static("application/json"))
             .header(USER_AGENT, inner.user_agent.clone());
-        for (name, value) in &inner.auth_headers {
+        if let Some(headers) = call.headers {
+            // Replaces the defaults above; credential headers were refused by `Call::new`.
+            builder = builder.headers(headers.clone());
+        }
+        for (name, value) in call.credentials.iter() {
             builder = builder.header(name, value.clone());
         }
         let builder = req.attach_body(builder);
@@ -386,6 +385,7 @@ impl Client {
             status,
             headers,
             body,
+            auth,
             span: _,
         } = raw;
         let body = &body[..];
@@ -408,7 +408,7 @@ impl Client {
             messages,
             ray_id,
             operation,
-            auth: self.inner.auth.scheme(),
+            auth,
         };
 
         if status.is_success() {

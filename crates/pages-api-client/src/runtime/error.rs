@@ -123,6 +123,16 @@ pub enum Error {
         /// The rejected value.
         value: String,
     },
+    /// The request cannot be sent as built (an empty or malformed bearer token, a
+    /// [`RequestOptions`](crate::RequestOptions) header that only the credentials may set, a
+    /// zero timeout, ...); raised before any request is made.
+    #[error("{operation}: {reason}")]
+    InvalidRequest {
+        /// The operation id.
+        operation: &'static str,
+        /// What is wrong, and what to do about it.
+        reason: String,
+    },
     /// A successful response had `"result": null` where a value was expected.
     #[error(
         "{operation}: the API reported success but returned no result; use send_envelope() to \
@@ -190,6 +200,7 @@ impl Error {
             | Error::TooManyRedirects { operation, .. }
             | Error::MissingField { operation, .. }
             | Error::InvalidPathParam { operation, .. }
+            | Error::InvalidRequest { operation, .. }
             | Error::MissingResult { operation } => Some(operation),
             Error::Config(_) | Error::Encode(_) => None,
         }
@@ -274,6 +285,11 @@ fn fmt_api(
                 "; the request used {auth}: check that CLOUDFLARE_EMAIL is the account's \
                  e-mail address and CLOUDFLARE_API_KEY its current global API key, or switch \
                  to an API token"
+            ),
+            AuthScheme::RequestToken => write!(
+                f,
+                "; the request used {auth}: check that it is current (an upload token from \
+                 `upload-token` expires after a few minutes: fetch a new one)"
             ),
             AuthScheme::ApiToken => write!(
                 f,

@@ -3,9 +3,11 @@
 
 pub mod auth;
 pub mod builder;
+mod call;
 pub mod client;
 pub mod error;
 pub mod observe;
+pub mod options;
 pub mod paging;
 mod redirect;
 pub mod request;
@@ -16,6 +18,7 @@ pub use self::builder::{ClientBuilder, DEFAULT_BASE_URL, DEFAULT_TIMEOUT};
 pub use self::client::Client;
 pub use self::error::Error;
 pub use self::observe::ResponseInfo;
+pub use self::options::RequestOptions;
 pub use self::paging::paginate;
 pub use self::request::ApiRequest;
 pub use self::retry::RetryPolicy;

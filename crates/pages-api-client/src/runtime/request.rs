@@ -8,6 +8,7 @@ use reqwest::Method;
 use serde::Serialize;
 
 use super::error::Error;
+use super::options::RequestOptions;
 
 /// Everything but RFC 3986 "unreserved" (`A-Z a-z 0-9 - . _ ~`) is encoded: one path segment
 /// (so `/`, `?`, `#`, `%`, spaces and non-ASCII are escaped) or one query name/value.
@@ -69,6 +70,10 @@ pub struct ApiRequest {
     /// `(name, value)`, not yet encoded.
     query: Vec<(&'static str, String)>,
     body: Body,
+    /// Sent instead of the client's credentials.
+    bearer_token: Option<String>,
+    /// Boxed: most requests have none, and every request is moved through the builders.
+    options: Option<Box<RequestOptions>>,
 }
 
 impl ApiRequest {
@@ -83,6 +88,8 @@ impl ApiRequest {
             invalid_param: None,
             query: Vec::new(),
             body: Body::None,
+            bearer_token: None,
+            options: None,
         }
     }
 
@@ -145,6 +152,32 @@ impl ApiRequest {
             fields.push((name, value.to_string()));
         }
         self
+    }
+
+    /// Authenticates this request with `Authorization: Bearer <token>` *instead of* the
+    /// client's credentials (neither its API token nor `X-Auth-Email`/`X-Auth-Key` is sent).
+    /// The Pages asset endpoints (`/pages/assets/*`) take such a token: the upload JWT that
+    /// `upload-token` returns. `Debug` never shows it.
+    pub fn bearer_auth(mut self, token: impl Into<String>) -> Self {
+        self.bearer_token = Some(token.into());
+        self
+    }
+
+    /// Overrides the client's timeout, retry policy or headers for this request; a later call
+    /// replaces earlier options.
+    pub fn options(mut self, options: RequestOptions) -> Self {
+        self.options = Some(Box::new(options));
+        self
+    }
+
+    /// The request's own bearer token, if it has one.
+    pub(crate) fn bearer_token(&self) -> Option<&str> {
+        self.bearer_token.as_deref()
+    }
+
+    /// The request's options, if any were set.
+    pub(crate) fn request_options(&self) -> Option<&RequestOptions> {
+        self.options.as_deref()
     }
 
     /// The HTTP method.
@@ -257,6 +290,17 @@ impl fmt::Debug for ApiRequest {
             .field("path_params", &self.path_params)
             .field("query", &self.query)
             .field("body", &format_args!("{body}"))
+            .field(
+                "auth",
+                &format_args!(
+                    "{}",
+                    match self.bearer_token {
+                        Some(_) => "own bearer token (<redacted>)",
+                        None => "the client's",
+                    }
+                ),
+            )
+            .field("options", &self.options)
             .finish()
     }
 }
