@@ -7,6 +7,7 @@ use reqwest::Url;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 
 use super::auth::{AuthScheme, bearer_header, is_credential_header};
+use super::body::PreparedBody;
 use super::client::Inner;
 use super::error::Error;
 use super::request::ApiRequest;
@@ -34,6 +35,7 @@ pub(super) struct Call<'c> {
     /// Per attempt.
     pub(super) timeout: Duration,
     pub(super) policy: Cow<'c, RetryPolicy>,
+    pub(super) body: PreparedBody,
 }
 
 impl<'c> Call<'c> {
@@ -41,6 +43,7 @@ impl<'c> Call<'c> {
         inner: &'c Inner,
         req: &'c ApiRequest,
         url: RequestUrl,
+        body: PreparedBody,
     ) -> Result<Self, Error> {
         let operation = req.operation_id();
         let invalid = |reason: String| Error::InvalidRequest { operation, reason };
@@ -63,6 +66,7 @@ impl<'c> Call<'c> {
             headers: None,
             timeout: inner.timeout,
             policy: Cow::Borrowed(&inner.retry),
+            body,
         };
         let Some(options) = req.request_options() else {
             return Ok(call);

@@ -253,7 +253,9 @@ impl Client {
         req: ApiRequest,
         span: tracing::Span,
     ) -> Result<RawResponse, Error> {
-        let call = Call::new(&self.inner, &req, self.url(&req)?)?;
+        let url = self.url(&req)?;
+        let body = req.body().prepare(req.operation_id()).await?;
+        let call = Call::new(&self.inner, &req, url, body)?;
         let operation = call.operation;
         let policy = &*call.policy;
         let may_repeat = policy.may_repeat(req.method());
@@ -339,7 +341,7 @@ impl Client {
         for (name, value) in call.credentials.iter() {
             builder = builder.header(name, value.clone());
         }
-        let builder = req.attach_body(builder);
+        let builder = call.body.attach(builder);
 
         let exchange = async move {
             let mut response = builder.send().await?;

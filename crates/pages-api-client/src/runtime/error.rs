@@ -133,6 +133,19 @@ pub enum Error {
         /// What is wrong, and what to do about it.
         reason: String,
     },
+    /// A file part named by path ([`FilePart::path`](crate::FilePart::path)) could not be
+    /// read; raised before any request is made.
+    #[error("{operation}: could not read {} for the multipart part `{part}`", path.display())]
+    File {
+        /// The operation id.
+        operation: &'static str,
+        /// The part's name.
+        part: &'static str,
+        /// The file that could not be read.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
     /// A successful response had `"result": null` where a value was expected.
     #[error(
         "{operation}: the API reported success but returned no result; use send_envelope() to \
@@ -201,6 +214,7 @@ impl Error {
             | Error::MissingField { operation, .. }
             | Error::InvalidPathParam { operation, .. }
             | Error::InvalidRequest { operation, .. }
+            | Error::File { operation, .. }
             | Error::MissingResult { operation } => Some(operation),
             Error::Config(_) | Error::Encode(_) => None,
         }

@@ -2,6 +2,7 @@
 //! requests, retries, errors and paging.
 
 pub mod auth;
+mod body;
 pub mod builder;
 mod call;
 pub mod client;
@@ -14,6 +15,7 @@ pub mod request;
 pub mod retry;
 
 pub use self::auth::{Auth, AuthScheme};
+pub use self::body::FilePart;
 pub use self::builder::{ClientBuilder, DEFAULT_BASE_URL, DEFAULT_TIMEOUT};
 pub use self::client::Client;
 pub use self::error::Error;
