@@ -55,7 +55,7 @@ pub use reqwest;
 pub use reqwest::Method;
 pub use runtime::{
     ApiRequest, Auth, AuthScheme, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_TIMEOUT, Error,
-    ResponseInfo, RetryPolicy, paginate,
+    FilePart, RequestOptions, ResponseInfo, RetryPolicy, paginate,
 };
 
 // The README's quickstart is compiled as a doctest, so it cannot drift from the API.

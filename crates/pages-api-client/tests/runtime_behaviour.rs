@@ -1,175 +1,20 @@
 //! Behaviour of the hand-written runtime against a real HTTP server (axum on 127.0.0.1:0,
 //! started inside each test): headers, URL building, decoding, errors, retries, paging.
 
+mod support;
+
 use std::collections::HashMap;
 use std::pin::pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use axum::Router;
-use axum::body::{Body, Bytes};
-use axum::extract::Request;
-use axum::http::HeaderMap;
-use axum::response::Response;
 use futures_util::StreamExt as _;
 use pages_api_client::{
-    ApiRequest, Auth, AuthScheme, Client, ClientBuilder, Envelope, Error, Method, NoResult,
-    ResponseInfo, RetryPolicy, paginate,
+    ApiRequest, Auth, AuthScheme, Client, Envelope, Error, Method, NoResult, ResponseInfo,
+    RetryPolicy, paginate,
 };
-use serde::Deserialize;
 use serde_json::json;
-
-const TOKEN: &str = "tok-SECRET-123456";
-const KEY: &str = "key-SECRET-abcdef";
-const EMAIL: &str = "dev@example.com";
-
-// ---------------------------------------------------------------------------------------------
-// The test server.
-
-/// One request the server saw.
-#[derive(Clone, Debug)]
-struct Recorded {
-    method: String,
-    /// Path and query exactly as sent (still percent-encoded).
-    target: String,
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-impl Recorded {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-}
-
-/// What the server answers.
-struct Reply {
-    status: u16,
-    headers: Vec<(&'static str, String)>,
-    body: String,
-    delay: Duration,
-}
-
-impl Reply {
-    fn raw(status: u16, body: impl Into<String>) -> Self {
-        Reply {
-            status,
-            headers: Vec::new(),
-            body: body.into(),
-            delay: Duration::ZERO,
-        }
-    }
-
-    fn json(status: u16, body: serde_json::Value) -> Self {
-        Reply::raw(status, body.to_string()).header("content-type", "application/json")
-    }
-
-    fn ok(result: serde_json::Value) -> Self {
-        Reply::json(
-            200,
-            json!({"success": true, "errors": [], "messages": [], "result": result}),
-        )
-    }
-
-    fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
-        self.headers.push((name, value.into()));
-        self
-    }
-
-    fn delay(mut self, delay: Duration) -> Self {
-        self.delay = delay;
-        self
-    }
-}
-
-struct Server {
-    base: String,
-    log: Arc<Mutex<Vec<Recorded>>>,
-}
-
-impl Server {
-    fn requests(&self) -> Vec<Recorded> {
-        self.log.lock().unwrap().clone()
-    }
-
-    fn count(&self) -> usize {
-        self.log.lock().unwrap().len()
-    }
-}
-
-/// Starts a server whose every request is answered by `reply(request, zero-based index)`.
-async fn serve<F>(reply: F) -> Server
-where
-    F: Fn(&Recorded, usize) -> Reply + Send + Sync + 'static,
-{
-    let log: Arc<Mutex<Vec<Recorded>>> = Arc::default();
-    let reply = Arc::new(reply);
-    let app = Router::new().fallback({
-        let log = log.clone();
-        move |req: Request| {
-            let log = log.clone();
-            let reply = reply.clone();
-            async move {
-                let (parts, body) = req.into_parts();
-                let body = axum::body::to_bytes(body, 1 << 20).await.unwrap();
-                let recorded = Recorded {
-                    method: parts.method.to_string(),
-                    target: parts
-                        .uri
-                        .path_and_query()
-                        .map(|p| p.as_str().to_owned())
-                        .unwrap_or_default(),
-                    headers: parts.headers,
-                    body,
-                };
-                let index = {
-                    let mut log = log.lock().unwrap();
-                    log.push(recorded.clone());
-                    log.len() - 1
-                };
-                let r = reply(&recorded, index);
-                if !r.delay.is_zero() {
-                    tokio::time::sleep(r.delay).await;
-                }
-                let mut response = Response::builder().status(r.status);
-                for (name, value) in r.headers {
-                    response = response.header(name, value);
-                }
-                response.body(Body::from(r.body)).unwrap()
-            }
-        }
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    Server {
-        base: format!("http://{addr}/client/v4"),
-        log,
-    }
-}
-
-/// Small backoffs so retry tests stay fast; `Retry-After` is still honoured up to 5 s.
-fn fast_retries() -> RetryPolicy {
-    RetryPolicy::default()
-        .with_initial_backoff(Duration::from_millis(5))
-        .with_max_backoff(Duration::from_secs(5))
-}
-
-fn client(server: &Server) -> ClientBuilder {
-    Client::builder()
-        .api_token(TOKEN)
-        .base_url(&server.base)
-        .retry_policy(fast_retries())
-}
-
-fn get(path: &'static str) -> ApiRequest {
-    ApiRequest::new(Method::GET, path, "test-get")
-}
-
-#[derive(Debug, Deserialize, PartialEq)]
-struct Project {
-    name: String,
-}
+use support::*;
 
 // ---------------------------------------------------------------------------------------------
 // Headers and URL building.

@@ -61,27 +61,12 @@ impl Auth {
 
     /// The headers that carry this credential, marked sensitive.
     pub(crate) fn headers(&self) -> Result<HeaderMap, Error> {
-        fn value(name: &str, v: &str) -> Result<HeaderValue, Error> {
-            let mut value = HeaderValue::from_str(v.trim()).map_err(|_| {
-                Error::Config(format!(
-                    "the {name} contains characters that cannot be sent in an HTTP header \
-                     (a line break or other control character?): copy it again"
-                ))
-            })?;
-            value.set_sensitive(true);
-            Ok(value)
-        }
-
         let mut headers = HeaderMap::new();
         match self {
             Auth::ApiToken(token) => {
-                if token.trim().is_empty() {
-                    return Err(Error::Config("the API token is empty".into()));
-                }
-                headers.insert(
-                    AUTHORIZATION,
-                    value("API token", &format!("Bearer {}", token.trim()))?,
-                );
+                let value = bearer_header(token)
+                    .map_err(|why| Error::Config(format!("the API token {why}")))?;
+                headers.insert(AUTHORIZATION, value);
             }
             Auth::ApiKey { email, key } => {
                 if email.trim().is_empty() || key.trim().is_empty() {
@@ -89,6 +74,9 @@ impl Auth {
                         "the global API key and its e-mail address must both be non-empty".into(),
                     ));
                 }
+                let value = |name: &str, v: &str| {
+                    sensitive_header(v).map_err(|why| Error::Config(format!("the {name} {why}")))
+                };
                 headers.insert(
                     HeaderName::from_static("x-auth-email"),
                     value("e-mail address", email)?,
@@ -143,6 +131,31 @@ impl fmt::Debug for Auth {
     }
 }
 
+/// `Authorization: Bearer <token>`, marked sensitive; the error completes "the token ...".
+pub(crate) fn bearer_header(token: &str) -> Result<HeaderValue, String> {
+    if token.trim().is_empty() {
+        return Err("is empty".into());
+    }
+    sensitive_header(&format!("Bearer {}", token.trim()))
+}
+
+/// A header value that `Debug` and HTTP/2 header compression treat as secret.
+fn sensitive_header(value: &str) -> Result<HeaderValue, String> {
+    let mut value = HeaderValue::from_str(value.trim()).map_err(|_| {
+        "contains characters that cannot be sent in an HTTP header (a line break or other \
+         control character?): copy it again"
+            .to_owned()
+    })?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// Whether a header carries credentials: only the client (or [`ApiRequest::bearer_auth`]
+/// (crate::ApiRequest::bearer_auth)) sets those.
+pub(crate) fn is_credential_header(name: &HeaderName) -> bool {
+    *name == AUTHORIZATION || name == "x-auth-email" || name == "x-auth-key"
+}
+
 /// Which kind of credential a client uses; reported in authentication errors.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -151,6 +164,9 @@ pub enum AuthScheme {
     ApiToken,
     /// A global API key with its e-mail address (`X-Auth-Email` / `X-Auth-Key`).
     ApiKey,
+    /// A bearer token of the request itself, not the client's
+    /// ([`ApiRequest::bearer_auth`](crate::ApiRequest::bearer_auth), e.g. an upload JWT).
+    RequestToken,
 }
 
 impl fmt::Display for AuthScheme {
@@ -158,6 +174,7 @@ impl fmt::Display for AuthScheme {
         f.write_str(match self {
             AuthScheme::ApiToken => "an API token (Authorization: Bearer)",
             AuthScheme::ApiKey => "a global API key with e-mail (X-Auth-Email / X-Auth-Key)",
+            AuthScheme::RequestToken => "the request's own bearer token (Authorization: Bearer)",
         })
     }
 }

@@ -14,20 +14,17 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument as _;
 use tracing::field::Empty;
 
-use super::auth::{Auth, AuthScheme, ENV_BASE_URL};
+use super::auth::{Auth, AuthScheme};
+use super::builder::{ClientBuilder, tls_config};
+use super::call::{Call, RequestUrl};
 use super::error::{Error, excerpt};
 use super::observe::{ResponseInfo, ResponseObserver};
+use super::redirect::{self, RefusedRedirect};
 use super::request::ApiRequest;
 use super::retry::{RetryPolicy, retry_after, retryable_status};
 
 /// Cloudflare's request id, quoted in errors.
 const CF_RAY: HeaderName = HeaderName::from_static("cf-ray");
-
-/// The production API root.
-pub const DEFAULT_BASE_URL: &str = "https://api.cloudflare.com/client/v4";
-/// The per-attempt timeout unless [`ClientBuilder::timeout`] says otherwise.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-const DEFAULT_USER_AGENT: &str = concat!("pages-api-client/", env!("CARGO_PKG_VERSION"));
 
 /// A Cloudflare Pages API client. Cheap to clone (the state is shared behind an `Arc`).
 ///
@@ -35,24 +32,25 @@ const DEFAULT_USER_AGENT: &str = concat!("pages-api-client/", env!("CARGO_PKG_VE
 /// credentials.
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
+    pub(super) inner: Arc<Inner>,
 }
 
-struct Inner {
-    http: reqwest::Client,
+/// The configuration [`ClientBuilder::build`] checked.
+pub(super) struct Inner {
+    pub(super) http: reqwest::Client,
     /// Without a trailing slash.
-    base_url: String,
+    pub(super) base_url: String,
     /// `base_url` parsed once: a request's URL is a clone with the path and query set, so the
     /// scheme and host (IDNA processing included) are not parsed again on every call.
-    base: Url,
-    auth: Auth,
+    pub(super) base: Url,
+    pub(super) auth: Auth,
     /// Added header by header: cloning `HeaderValue`s is a reference count, a `HeaderMap` an
     /// allocation per request.
-    auth_headers: Vec<(HeaderName, HeaderValue)>,
-    user_agent: HeaderValue,
-    timeout: Duration,
-    retry: RetryPolicy,
-    on_response: Option<ResponseObserver>,
+    pub(super) auth_headers: Vec<(HeaderName, HeaderValue)>,
+    pub(super) user_agent: HeaderValue,
+    pub(super) timeout: Duration,
+    pub(super) retry: RetryPolicy,
+    pub(super) on_response: Option<ResponseObserver>,
 }
 
 impl fmt::Debug for Client {
@@ -67,254 +65,6 @@ impl fmt::Debug for Client {
     }
 }
 
-/// Configures a [`Client`]. Credentials are required; everything else has a default.
-///
-/// ```no_run
-/// use std::time::Duration;
-/// use pages_api_client::{Client, RetryPolicy};
-///
-/// let client = Client::builder()
-///     .api_token(std::env::var("CLOUDFLARE_API_TOKEN").unwrap())
-///     .timeout(Duration::from_secs(10))
-///     .retry_policy(RetryPolicy::default().with_max_attempts(5))
-///     .build()?;
-/// # Ok::<(), pages_api_client::Error>(())
-/// ```
-#[derive(Clone)]
-#[must_use]
-pub struct ClientBuilder {
-    auth: Option<Auth>,
-    base_url: String,
-    timeout: Duration,
-    user_agent: String,
-    retry: RetryPolicy,
-    http: Option<reqwest::Client>,
-    on_response: Option<ResponseObserver>,
-}
-
-impl fmt::Debug for ClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("auth", &self.auth)
-            .field("base_url", &self.base_url)
-            .field("timeout", &self.timeout)
-            .field("user_agent", &self.user_agent)
-            .field("retry", &self.retry)
-            .field("custom_http_client", &self.http.is_some())
-            .field("on_response", &self.on_response.is_some())
-            .finish()
-    }
-}
-
-impl Default for ClientBuilder {
-    fn default() -> Self {
-        Self {
-            auth: None,
-            base_url: DEFAULT_BASE_URL.to_owned(),
-            timeout: DEFAULT_TIMEOUT,
-            user_agent: DEFAULT_USER_AGENT.to_owned(),
-            retry: RetryPolicy::default(),
-            http: None,
-            on_response: None,
-        }
-    }
-}
-
-impl ClientBuilder {
-    /// Credentials and base URL from the process environment; see [`Client::from_env`].
-    pub fn from_env() -> Result<Self, Error> {
-        Self::from_env_with(|name| std::env::var(name).ok())
-    }
-
-    /// Like [`from_env`](Self::from_env), reading variables through `lookup` (for tests, or
-    /// configuration that lives elsewhere).
-    pub fn from_env_with(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
-        let auth = Auth::from_lookup(&lookup)?;
-        let mut builder = Self::default().auth(auth);
-        if let Some(url) = lookup(ENV_BASE_URL).filter(|v| !v.trim().is_empty()) {
-            builder = builder.base_url(url.trim());
-        }
-        Ok(builder)
-    }
-
-    /// Authenticate with an API token (`Authorization: Bearer`).
-    pub fn api_token(self, token: impl Into<String>) -> Self {
-        self.auth(Auth::api_token(token))
-    }
-
-    /// Authenticate with a global API key and the account's e-mail address.
-    pub fn api_key(self, email: impl Into<String>, key: impl Into<String>) -> Self {
-        self.auth(Auth::api_key(email, key))
-    }
-
-    /// Authenticate with `auth`.
-    pub fn auth(mut self, auth: Auth) -> Self {
-        self.auth = Some(auth);
-        self
-    }
-
-    /// The API root (default `https://api.cloudflare.com/client/v4`; a trailing slash is
-    /// fine). Operation paths are appended to it.
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into();
-        self
-    }
-
-    /// The limit for one attempt, from sending to the last byte of the body (default 30 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The `User-Agent` header (default `pages-api-client/VERSION`).
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = user_agent.into();
-        self
-    }
-
-    /// How failed attempts are retried (default [`RetryPolicy::default`]).
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// Send through this `reqwest` client (proxies, custom roots, ...). Start from
-    /// [`Client::http_client_builder`] to keep the ring-based TLS set-up: this crate builds
-    /// `reqwest` without a default crypto provider.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
-        self
-    }
-
-    /// Calls `observer` once per HTTP attempt, as soon as the status and headers have arrived
-    /// and before the body is read or decoded: for rate-limit headers, metrics, logging `cf-ray`.
-    /// Every attempt of a retried call is shown (see [`ResponseInfo::attempt`]), failures as well
-    /// as successes; an attempt that gets no response (timeout, transport error) is not. A later
-    /// call replaces an earlier observer.
-    ///
-    /// The observer runs inline on the task that sends the request, inside the per-attempt
-    /// timeout: keep it quick and non-blocking (record, don't wait). A panic in it propagates to
-    /// the caller of the operation.
-    ///
-    /// ```no_run
-    /// use std::sync::Arc;
-    /// use std::sync::atomic::{AtomicU64, Ordering};
-    /// use pages_api_client::{Client, ResponseInfo};
-    ///
-    /// let throttled = Arc::new(AtomicU64::new(0));
-    /// let client = Client::builder()
-    ///     .api_token(std::env::var("CLOUDFLARE_API_TOKEN").unwrap())
-    ///     .on_response({
-    ///         let throttled = throttled.clone();
-    ///         move |info: &ResponseInfo<'_>| {
-    ///             if info.status == 429 {
-    ///                 throttled.fetch_add(1, Ordering::Relaxed);
-    ///             }
-    ///             if let Some(left) = info.headers.get("ratelimit-remaining") {
-    ///                 eprintln!("{} (attempt {}): {left:?} requests left", info.operation, info.attempt);
-    ///             }
-    ///         }
-    ///     })
-    ///     .build()?;
-    /// # Ok::<(), pages_api_client::Error>(())
-    /// ```
-    pub fn on_response(
-        mut self,
-        observer: impl Fn(&ResponseInfo<'_>) + Send + Sync + 'static,
-    ) -> Self {
-        self.on_response = Some(ResponseObserver::new(observer));
-        self
-    }
-
-    /// Checks the configuration and builds the client.
-    pub fn build(self) -> Result<Client, Error> {
-        let auth = self.auth.ok_or_else(|| {
-            Error::Config(
-                "no credentials: call ClientBuilder::api_token (recommended) or \
-                 ClientBuilder::api_key, or use Client::from_env"
-                    .into(),
-            )
-        })?;
-        let auth_headers = auth
-            .headers()?
-            .into_iter()
-            .filter_map(|(name, value)| Some((name?, value)))
-            .collect();
-        let (base_url, base) = validate_base_url(&self.base_url)?;
-        if self.timeout.is_zero() {
-            return Err(Error::Config(
-                "the timeout must be greater than zero".into(),
-            ));
-        }
-        let user_agent = HeaderValue::from_str(&self.user_agent).map_err(|_| {
-            Error::Config(format!(
-                "the user agent {:?} is not a valid header value",
-                self.user_agent
-            ))
-        })?;
-        let http = match self.http {
-            Some(http) => http,
-            None => Client::http_client_builder()?
-                .build()
-                .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?,
-        };
-        Ok(Client {
-            inner: Arc::new(Inner {
-                http,
-                base_url,
-                base,
-                auth,
-                auth_headers,
-                user_agent,
-                timeout: self.timeout,
-                retry: self.retry,
-                on_response: self.on_response,
-            }),
-        })
-    }
-}
-
-fn validate_base_url(raw: &str) -> Result<(String, Url), Error> {
-    let trimmed = raw.trim().trim_end_matches('/');
-    let invalid = |why: &str| {
-        Error::Config(format!(
-            "invalid base URL {raw:?}: {why}; expected something like {DEFAULT_BASE_URL}"
-        ))
-    };
-    let url = reqwest::Url::parse(trimmed).map_err(|e| invalid(&e.to_string()))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(invalid("the scheme must be http or https"));
-    }
-    if url.cannot_be_a_base() || url.host_str().is_none() {
-        return Err(invalid("it has no host"));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(invalid("it must not have a query or fragment"));
-    }
-    Ok((trimmed.to_owned(), url))
-}
-
-/// The rustls configuration of the default HTTP client: the *ring* crypto provider, the
-/// platform's certificate verifier (system roots), HTTP/1.1 over ALPN.
-fn tls_config() -> Result<rustls::ClientConfig, Error> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let verifier = rustls_platform_verifier::Verifier::new(provider.clone()).map_err(|e| {
-        Error::Config(format!(
-            "could not load the system's TLS root certificates ({e}); install the CA \
-             certificates (e.g. the ca-certificates package) or pass your own client with \
-             ClientBuilder::http_client"
-        ))
-    })?;
-    let mut config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| Error::Config(format!("TLS set-up failed: {e}")))?
-        .dangerous() // a custom verifier, not "dangerous" verification: it is the platform's.
-        .with_custom_certificate_verifier(Arc::new(verifier))
-        .with_no_client_auth();
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(config)
-}
-
 /// What one attempt produced.
 enum Attempt {
     Response {
@@ -327,6 +77,8 @@ enum Attempt {
     },
     Timeout,
     Transport(reqwest::Error),
+    /// A failure that another attempt would repeat (a refused redirect); never retried.
+    Refused(Error),
 }
 
 /// Why an attempt is retried, for the log.
@@ -336,6 +88,7 @@ impl fmt::Display for Attempt {
             Attempt::Response { status, .. } => write!(f, "HTTP {}", status.as_u16()),
             Attempt::Timeout => f.write_str("timeout"),
             Attempt::Transport(e) => write!(f, "transport error: {e}"),
+            Attempt::Refused(e) => write!(f, "{e}"),
         }
     }
 }
@@ -347,6 +100,8 @@ struct RawResponse {
     status: StatusCode,
     headers: HeaderMap,
     body: Bytes,
+    /// The credentials the request carried.
+    auth: AuthScheme,
     /// The call's span, entered again for decoding (as when decoding was part of sending).
     span: tracing::Span,
 }
@@ -355,15 +110,6 @@ struct RawResponse {
 /// to the sending state rather than the state itself (one allocation per call instead of
 /// copying ~2 KB of future through every `async` layer of the generated builders).
 type SendRaw<'a> = Pin<Box<dyn Future<Output = Result<RawResponse, Error>> + Send + 'a>>;
-
-/// The URL of one request.
-enum RequestUrl {
-    /// The client's parsed base URL with this request's path and query set.
-    Parsed(Url),
-    /// Text for `reqwest` to parse (a hand-made request whose path template holds `?` or `#`),
-    /// exactly as it would be written out.
-    Text(String),
-}
 
 impl Client {
     /// Starts configuring a client.
@@ -391,10 +137,21 @@ impl Client {
     }
 
     /// A `reqwest` client builder with this crate's TLS set-up (rustls with the *ring*
-    /// provider and the platform's roots), to customise and hand to
-    /// [`ClientBuilder::http_client`].
+    /// provider and the platform's roots) and [redirect policy](Self::redirect_policy), to
+    /// customise and hand to [`ClientBuilder::http_client`].
     pub fn http_client_builder() -> Result<reqwest::ClientBuilder, Error> {
-        Ok(reqwest::Client::builder().tls_backend_preconfigured(tls_config()?))
+        Ok(reqwest::Client::builder()
+            .tls_backend_preconfigured(tls_config()?)
+            .redirect(Self::redirect_policy()))
+    }
+
+    /// The redirect policy of the HTTP client this crate builds: a redirect to another origin
+    /// (scheme, host and port) than the request's is refused ([`Error::CrossOriginRedirect`]),
+    /// so the credentials and the body never leave the API's origin; same-origin redirects are
+    /// followed, five at most ([`Error::TooManyRedirects`]). Set it on a `reqwest` client you
+    /// build yourself: reqwest's default follows redirects anywhere with `X-Auth-Key` attached.
+    pub fn redirect_policy() -> reqwest::redirect::Policy {
+        redirect::policy()
     }
 
     /// The API root requests go to (without a trailing slash).
@@ -496,9 +253,11 @@ impl Client {
         req: ApiRequest,
         span: tracing::Span,
     ) -> Result<RawResponse, Error> {
-        let operation = req.operation_id();
         let url = self.url(&req)?;
-        let policy = &self.inner.retry;
+        let body = req.body().prepare(req.operation_id()).await?;
+        let call = Call::new(&self.inner, &req, url, body)?;
+        let operation = call.operation;
+        let policy = &*call.policy;
         let may_repeat = policy.may_repeat(req.method());
         let max_attempts = policy.attempts();
 
@@ -506,7 +265,7 @@ impl Client {
         loop {
             attempt += 1;
             span.record("attempt", attempt);
-            let outcome = self.attempt(&req, &url, attempt).await;
+            let outcome = self.attempt(&req, &call, attempt).await;
             let last = attempt >= max_attempts;
 
             // Decide whether to go again.
@@ -524,6 +283,7 @@ impl Client {
                 }
                 Attempt::Timeout => (may_repeat, None),
                 Attempt::Transport(e) => ((may_repeat || e.is_connect()) && !e.is_builder(), None),
+                Attempt::Refused(_) => (false, None),
             };
             if retry && !last {
                 let wait = policy.backoff(attempt, hint);
@@ -540,9 +300,10 @@ impl Client {
             return match outcome {
                 Attempt::Timeout => Err(Error::Timeout {
                     operation,
-                    after: self.inner.timeout,
+                    after: call.timeout,
                 }),
                 Attempt::Transport(source) => Err(Error::Transport { operation, source }),
+                Attempt::Refused(error) => Err(error),
                 Attempt::Response {
                     status,
                     headers,
@@ -553,6 +314,7 @@ impl Client {
                     status,
                     headers,
                     body,
+                    auth: call.auth,
                     span,
                 }),
             };
@@ -561,21 +323,25 @@ impl Client {
 
     /// One attempt: send, show the head to the observer, read the whole body, all within the
     /// per-attempt timeout.
-    async fn attempt(&self, req: &ApiRequest, url: &RequestUrl, attempt: u32) -> Attempt {
+    async fn attempt(&self, req: &ApiRequest, call: &Call<'_>, attempt: u32) -> Attempt {
         let inner = &*self.inner;
-        let builder = match url {
+        let builder = match &call.url {
             RequestUrl::Parsed(url) => inner.http.request(req.method().clone(), url.clone()),
             RequestUrl::Text(text) => inner.http.request(req.method().clone(), text.as_str()),
         };
         let mut builder = builder
             // reqwest's own timeout covers connecting, sending and reading the whole body.
-            .timeout(inner.timeout)
+            .timeout(call.timeout)
             .header(ACCEPT, HeaderValue::from_static("application/json"))
             .header(USER_AGENT, inner.user_agent.clone());
-        for (name, value) in &inner.auth_headers {
+        if let Some(headers) = call.headers {
+            // Replaces the defaults above; credential headers were refused by `Call::new`.
+            builder = builder.headers(headers.clone());
+        }
+        for (name, value) in call.credentials.iter() {
             builder = builder.header(name, value.clone());
         }
-        let builder = req.attach_body(builder);
+        let builder = call.body.attach(builder);
 
         let exchange = async move {
             let mut response = builder.send().await?;
@@ -607,7 +373,10 @@ impl Client {
         };
         match exchange.await {
             Err(e) if e.is_timeout() => Attempt::Timeout,
-            Err(e) => Attempt::Transport(e),
+            Err(e) => match RefusedRedirect::find(&e) {
+                Some(refused) => Attempt::Refused(refused.to_error(req.operation_id())),
+                None => Attempt::Transport(e),
+            },
             Ok(response) => response,
         }
     }
@@ -618,6 +387,7 @@ impl Client {
             status,
             headers,
             body,
+            auth,
             span: _,
         } = raw;
         let body = &body[..];
@@ -640,7 +410,7 @@ impl Client {
             messages,
             ray_id,
             operation,
-            auth: self.inner.auth.scheme(),
+            auth,
         };
 
         if status.is_success() {

@@ -73,6 +73,34 @@ pub enum Error {
         /// The per-attempt timeout that elapsed.
         after: Duration,
     },
+    /// The API answered with a redirect to another origin (scheme, host and port of the base
+    /// URL); it was not followed, so the credentials and the body never left the API's origin.
+    /// Not retried.
+    #[error(
+        "{operation}: the API redirected (HTTP {status}) to another origin, {location}; not \
+         followed, so the credentials were not sent there: check the base URL"
+    )]
+    CrossOriginRedirect {
+        /// The operation id.
+        operation: &'static str,
+        /// The redirect's status (301, 302, 303, 307 or 308).
+        status: u16,
+        /// The `Location` it pointed to.
+        location: String,
+    },
+    /// Same-origin redirects went on past the limit, most likely a loop. Not retried.
+    #[error(
+        "{operation}: more than {limit} redirects, the last to {location} (a redirect loop?); \
+         check the base URL"
+    )]
+    TooManyRedirects {
+        /// The operation id.
+        operation: &'static str,
+        /// The `Location` of the redirect that was not followed.
+        location: String,
+        /// How many redirects one attempt follows.
+        limit: usize,
+    },
     /// A required request field or parameter was not set; raised before any request is made.
     #[error("{operation}: the required field `{field}` was not set; set it before sending")]
     MissingField {
@@ -94,6 +122,29 @@ pub enum Error {
         param: String,
         /// The rejected value.
         value: String,
+    },
+    /// The request cannot be sent as built (an empty or malformed bearer token, a
+    /// [`RequestOptions`](crate::RequestOptions) header that only the credentials may set, a
+    /// zero timeout, ...); raised before any request is made.
+    #[error("{operation}: {reason}")]
+    InvalidRequest {
+        /// The operation id.
+        operation: &'static str,
+        /// What is wrong, and what to do about it.
+        reason: String,
+    },
+    /// A file part named by path ([`FilePart::path`](crate::FilePart::path)) could not be
+    /// read; raised before any request is made.
+    #[error("{operation}: could not read {} for the multipart part `{part}`", path.display())]
+    File {
+        /// The operation id.
+        operation: &'static str,
+        /// The part's name.
+        part: &'static str,
+        /// The file that could not be read.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
     },
     /// A successful response had `"result": null` where a value was expected.
     #[error(
@@ -158,8 +209,12 @@ impl Error {
             | Error::Decode { operation, .. }
             | Error::Transport { operation, .. }
             | Error::Timeout { operation, .. }
+            | Error::CrossOriginRedirect { operation, .. }
+            | Error::TooManyRedirects { operation, .. }
             | Error::MissingField { operation, .. }
             | Error::InvalidPathParam { operation, .. }
+            | Error::InvalidRequest { operation, .. }
+            | Error::File { operation, .. }
             | Error::MissingResult { operation } => Some(operation),
             Error::Config(_) | Error::Encode(_) => None,
         }
@@ -244,6 +299,11 @@ fn fmt_api(
                 "; the request used {auth}: check that CLOUDFLARE_EMAIL is the account's \
                  e-mail address and CLOUDFLARE_API_KEY its current global API key, or switch \
                  to an API token"
+            ),
+            AuthScheme::RequestToken => write!(
+                f,
+                "; the request used {auth}: check that it is current (an upload token from \
+                 `upload-token` expires after a few minutes: fetch a new one)"
             ),
             AuthScheme::ApiToken => write!(
                 f,

@@ -2,17 +2,25 @@
 //! requests, retries, errors and paging.
 
 pub mod auth;
+mod body;
+pub mod builder;
+mod call;
 pub mod client;
 pub mod error;
 pub mod observe;
+pub mod options;
 pub mod paging;
+mod redirect;
 pub mod request;
 pub mod retry;
 
 pub use self::auth::{Auth, AuthScheme};
-pub use self::client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_TIMEOUT};
+pub use self::body::FilePart;
+pub use self::builder::{ClientBuilder, DEFAULT_BASE_URL, DEFAULT_TIMEOUT};
+pub use self::client::Client;
 pub use self::error::Error;
 pub use self::observe::ResponseInfo;
+pub use self::options::RequestOptions;
 pub use self::paging::paginate;
 pub use self::request::ApiRequest;
 pub use self::retry::RetryPolicy;

@@ -7,7 +7,9 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::Method;
 use serde::Serialize;
 
+use super::body::{Body, FilePart, FormField};
 use super::error::Error;
+use super::options::RequestOptions;
 
 /// Everything but RFC 3986 "unreserved" (`A-Z a-z 0-9 - . _ ~`) is encoded: one path segment
 /// (so `/`, `?`, `#`, `%`, spaces and non-ASCII are escaped) or one query name/value.
@@ -16,24 +18,6 @@ const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'_')
     .remove(b'~');
-
-/// The boundary of a `multipart/form-data` body without fields (nothing in it can collide).
-macro_rules! empty_form_boundary {
-    () => {
-        "pages-api-client-empty-form"
-    };
-}
-
-/// The body of a request, kept in a form that can be sent again on a retry.
-#[derive(Clone, Debug, Default)]
-enum Body {
-    #[default]
-    None,
-    /// Serialized once; `Bytes` makes each attempt's copy free.
-    Json(Bytes),
-    /// Text fields of a `multipart/form-data` body.
-    Multipart(Vec<(&'static str, String)>),
-}
 
 /// One API call: method, path template and its parameters, query and body.
 ///
@@ -69,6 +53,10 @@ pub struct ApiRequest {
     /// `(name, value)`, not yet encoded.
     query: Vec<(&'static str, String)>,
     body: Body,
+    /// Sent instead of the client's credentials.
+    bearer_token: Option<String>,
+    /// Boxed: most requests have none, and every request is moved through the builders.
+    options: Option<Box<RequestOptions>>,
 }
 
 impl ApiRequest {
@@ -83,6 +71,8 @@ impl ApiRequest {
             invalid_param: None,
             query: Vec::new(),
             body: Body::None,
+            bearer_token: None,
+            options: None,
         }
     }
 
@@ -131,20 +121,72 @@ impl ApiRequest {
     /// body is multipart from the first call on, even if every field is `None`: a form without
     /// fields is sent as the closing delimiter alone, as browsers send an empty `FormData`).
     pub fn multipart_text(mut self, name: &'static str, value: Option<impl Display>) -> Self {
-        let fields = match &mut self.body {
-            Body::Multipart(fields) => fields,
-            other => {
-                *other = Body::Multipart(Vec::new());
-                match other {
-                    Body::Multipart(fields) => fields,
-                    _ => unreachable!("just set"),
-                }
-            }
-        };
+        let fields = self.form_fields();
         if let Some(value) = value {
-            fields.push((name, value.to_string()));
+            fields.push(FormField::Text {
+                name,
+                value: Bytes::from(value.to_string()),
+            });
         }
         self
+    }
+
+    /// Adds a file part to a `multipart/form-data` body (mixing with
+    /// [`multipart_text`](Self::multipart_text) fields in the order of the calls); `None`
+    /// leaves it out. The part is sent with a `filename` (the [`FilePart`]'s, else `name`) and
+    /// a `Content-Type` (the [`FilePart`]'s, else `default_content_type`).
+    pub fn multipart_file(
+        mut self,
+        name: &'static str,
+        file: Option<FilePart>,
+        default_content_type: &'static str,
+    ) -> Self {
+        let fields = self.form_fields();
+        if let Some(file) = file {
+            fields.push(FormField::File {
+                name,
+                file,
+                default_content_type,
+            });
+        }
+        self
+    }
+
+    /// The fields of the multipart body, which it becomes if it was not one.
+    fn form_fields(&mut self) -> &mut Vec<FormField> {
+        if !matches!(self.body, Body::Multipart(_)) {
+            self.body = Body::Multipart(Vec::new());
+        }
+        match &mut self.body {
+            Body::Multipart(fields) => fields,
+            _ => unreachable!("just made multipart"),
+        }
+    }
+
+    /// Authenticates this request with `Authorization: Bearer <token>` *instead of* the
+    /// client's credentials (neither its API token nor `X-Auth-Email`/`X-Auth-Key` is sent).
+    /// The Pages asset endpoints (`/pages/assets/*`) take such a token: the upload JWT that
+    /// `upload-token` returns. `Debug` never shows it.
+    pub fn bearer_auth(mut self, token: impl Into<String>) -> Self {
+        self.bearer_token = Some(token.into());
+        self
+    }
+
+    /// Overrides the client's timeout, retry policy or headers for this request; a later call
+    /// replaces earlier options.
+    pub fn options(mut self, options: RequestOptions) -> Self {
+        self.options = Some(Box::new(options));
+        self
+    }
+
+    /// The request's own bearer token, if it has one.
+    pub(crate) fn bearer_token(&self) -> Option<&str> {
+        self.bearer_token.as_deref()
+    }
+
+    /// The request's options, if any were set.
+    pub(crate) fn request_options(&self) -> Option<&RequestOptions> {
+        self.options.as_deref()
     }
 
     /// The HTTP method.
@@ -213,50 +255,32 @@ impl ApiRequest {
         Ok(())
     }
 
-    /// Attaches the body to a request builder; called once per attempt.
-    pub(crate) fn attach_body(&self, builder: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        match &self.body {
-            Body::None => builder,
-            Body::Json(bytes) => builder
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(bytes.clone()),
-            // reqwest sends a form without parts as zero bytes, which is no multipart body at all
-            // (Prism: "Body parameter is required"); the close delimiter alone is an empty form.
-            Body::Multipart(fields) if fields.is_empty() => builder
-                .header(
-                    reqwest::header::CONTENT_TYPE,
-                    concat!("multipart/form-data; boundary=", empty_form_boundary!()),
-                )
-                .body(Bytes::from_static(
-                    concat!("--", empty_form_boundary!(), "--\r\n").as_bytes(),
-                )),
-            Body::Multipart(fields) => {
-                let form = fields
-                    .iter()
-                    .fold(reqwest::multipart::Form::new(), |form, (name, value)| {
-                        form.text(*name, value.clone())
-                    });
-                builder.multipart(form)
-            }
-        }
+    /// The body as built.
+    pub(crate) fn body(&self) -> &Body {
+        &self.body
     }
 }
 
 impl fmt::Debug for ApiRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Bodies may hold secrets (environment variables); show only their kind and size.
-        let body = match &self.body {
-            Body::None => "none".to_owned(),
-            Body::Json(b) => format!("json ({} bytes)", b.len()),
-            Body::Multipart(f) => format!("multipart ({} fields)", f.len()),
-        };
         f.debug_struct("ApiRequest")
             .field("method", &self.method)
             .field("path_template", &self.path_template)
             .field("operation_id", &self.operation_id)
             .field("path_params", &self.path_params)
             .field("query", &self.query)
-            .field("body", &format_args!("{body}"))
+            .field("body", &format_args!("{}", self.body.summary()))
+            .field(
+                "auth",
+                &format_args!(
+                    "{}",
+                    match self.bearer_token {
+                        Some(_) => "own bearer token (<redacted>)",
+                        None => "the client's",
+                    }
+                ),
+            )
+            .field("options", &self.options)
             .finish()
     }
 }
@@ -290,28 +314,6 @@ mod tests {
                 Err(Error::InvalidPathParam { .. })
             ));
         }
-    }
-
-    #[test]
-    fn multipart_without_fields_is_an_empty_form() {
-        let req =
-            ApiRequest::new(Method::POST, "/deploy", "op").multipart_text("branch", None::<&str>);
-        let http = crate::Client::http_client_builder()
-            .unwrap()
-            .build()
-            .unwrap();
-        let sent = req
-            .attach_body(http.post("http://127.0.0.1:9/deploy"))
-            .build()
-            .unwrap();
-        assert_eq!(
-            sent.headers()[reqwest::header::CONTENT_TYPE],
-            "multipart/form-data; boundary=pages-api-client-empty-form"
-        );
-        assert_eq!(
-            sent.body().and_then(reqwest::Body::as_bytes),
-            Some(&b"--pages-api-client-empty-form--\r\n"[..])
-        );
     }
 
     #[test]
