@@ -84,14 +84,21 @@ pub struct Prepared {
 }
 
 impl Prepared {
-    /// The overlay's findings as one error, for `--strict`.
+    /// What deserves a look: overlay actions that did nothing, shortcuts left out.
+    pub fn warnings(&self) -> Vec<String> {
+        let overlay = self.overlay.findings.iter().map(ToString::to_string);
+        overlay.chain(self.api.warnings.iter().cloned()).collect()
+    }
+
+    /// The warnings as one error, for `--strict`.
     pub fn strict(&self) -> Result<(), String> {
-        if self.overlay.findings.is_empty() {
+        let warnings = self.warnings();
+        if warnings.is_empty() {
             return Ok(());
         }
-        let lines: Vec<String> = self.overlay.findings.iter().map(|f| format!("  {f}")).collect();
+        let lines: Vec<String> = warnings.iter().map(|w| format!("  {w}")).collect();
         Err(format!(
-            "{OVERLAY}: {} action(s) did not repair anything (--strict):\n{}",
+            "{} warning(s) with --strict (the overlay, {OVERLAY}, no longer fits the document):\n{}",
             lines.len(),
             lines.join("\n")
         ))

@@ -257,6 +257,7 @@ mod tests {
             path: "/accounts/{account_id}/pages/projects".into(),
             summary: String::new(),
             description: String::new(),
+            bearer: None,
             path_params: std::iter::once("account_id")
                 .chain(extra_args.iter().copied())
                 .map(param)
@@ -264,7 +265,13 @@ mod tests {
             query_params: vec![],
             body: Body::JsonStruct {
                 type_name: "Project".into(),
-                fields: fields.clone(),
+                fields: fields
+                    .iter()
+                    .map(|field| BodyField {
+                        member: field.name.clone(),
+                        field: field.clone(),
+                    })
+                    .collect(),
             },
             result: Some(TypeRef::Named("Project".into())),
             paged_item: None,
@@ -280,6 +287,7 @@ mod tests {
                     kind: TypeKind::Struct(Struct {
                         fields,
                         all_fields_default: false,
+                        shortcuts: vec![],
                     }),
                 },
                 TypeDef {
@@ -302,6 +310,7 @@ mod tests {
                 operations: vec![op],
             }],
             examples: vec![],
+            warnings: vec![],
         }
     }
 
@@ -356,7 +365,7 @@ mod tests {
         );
         let found = classify(&new);
         assert!(
-            found.contains(&(true, "added", "setter projects.create.branch".to_string())),
+            found.contains(&(true, "added", "argument projects.create(branch)".to_string())),
             "{found:?}"
         );
         assert!(
@@ -378,7 +387,11 @@ mod tests {
             "{found:?}"
         );
         assert!(
-            found.contains(&(true, "changed", "setter projects.create.name".to_string())),
+            found.contains(&(true, "added", "argument projects.create(name)".to_string())),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&(true, "removed", "setter projects.create.name".to_string())),
             "{found:?}"
         );
     }

@@ -138,7 +138,11 @@ fn emit_constructor(op: &Operation) -> TokenStream {
     quote! {
         #doc
         pub fn #method(&self, #(#params),*) -> #builder {
-            #builder { client: ::core::clone::Clone::clone(&self.client), #(#inits,)* }
+            #builder {
+                client: ::core::clone::Clone::clone(&self.client),
+                options: ::core::option::Option::None,
+                #(#inits,)*
+            }
         }
     }
 }
@@ -310,10 +314,16 @@ fn emit_builder(resource: &Resource, op: &Operation) -> TokenStream {
         #[must_use = "a request does nothing until it is sent"]
         pub struct #builder {
             client: crate::Client,
+            options: ::core::option::Option<crate::RequestOptions>,
             #(#fields,)*
         }
         impl #builder {
             #(#setter_methods)*
+            /// Options for this request alone: timeout, retries, extra headers.
+            pub fn options(mut self, options: crate::RequestOptions) -> Self {
+                self.options = ::core::option::Option::Some(options);
+                self
+            }
             #[doc = #send_doc]
             pub async fn send(self) -> ::core::result::Result<#result_ty, crate::Error> {
                 #send_body
@@ -321,11 +331,14 @@ fn emit_builder(resource: &Resource, op: &Operation) -> TokenStream {
             /// Sends the request and returns the whole envelope (`messages`, `result_info`).
             pub async fn send_envelope(self) -> ::core::result::Result<#prefix Envelope<#envelope_ty>, crate::Error> {
                 #prepare_body
-                let request = crate::ApiRequest::new(crate::Method::#method, #template, #op_id)
+                let mut request = crate::ApiRequest::new(crate::Method::#method, #template, #op_id)
                     #bearer
                     #(#path_params)*
                     #(#query_params)*
                     #attach_body;
+                if let ::core::option::Option::Some(options) = self.options {
+                    request = request.options(options);
+                }
                 self.client.execute(request).await
             }
             #paging

@@ -184,11 +184,44 @@ fn emit_struct(name: &Ident, doc: &TokenStream, s: &Struct) -> TokenStream {
             }
         }
     });
+    let shortcuts = (!s.shortcuts.is_empty()).then(|| {
+        let methods = s.shortcuts.iter().map(|shortcut| emit_shortcut(shortcut, &paths));
+        quote! { impl #name { #(#methods)* } }
+    });
     quote! {
         #doc
         #[derive(::core::clone::Clone, #derive_debug #derive_default ::core::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]
         pub struct #name { #(#fields,)* }
         #debug_impl
+        #shortcuts
+    }
+}
+
+/// `pub fn branch(&self) -> Option<&str>`: each step borrows the next field, and an `Option`
+/// on the way returns `None` when absent.
+fn emit_shortcut(shortcut: &Shortcut, paths: &TypePaths) -> TokenStream {
+    let doc = doc_attrs(&shortcut.doc);
+    let name = ident(&shortcut.name);
+    let steps = shortcut.steps.iter().map(|(field, optional)| {
+        let field = ident(field);
+        let unwrap = optional.then(|| quote! { let value = value.as_ref()?; });
+        quote! { let value = &value.#field; #unwrap }
+    });
+    let (ty, value) = match &shortcut.ty {
+        TypeRef::String => (quote!(&str), quote!(value.as_str())),
+        other => {
+            let ty = type_tokens(other, paths);
+            (quote!(&#ty), quote!(value))
+        }
+    };
+    quote! {
+        #doc
+        #[must_use]
+        pub fn #name(&self) -> ::core::option::Option<#ty> {
+            let value = self;
+            #(#steps)*
+            ::core::option::Option::Some(#value)
+        }
     }
 }
 

@@ -15,6 +15,8 @@ pub struct Api {
     pub resources: Vec<Resource>,
     /// Every `example` of the document with the Rust type it must decode into.
     pub examples: Vec<Example>,
+    /// What the generator left out and why (a shortcut whose path this release lacks).
+    pub warnings: Vec<String>,
 }
 
 /// An `example` from the document, to be round-tripped through its generated type.
@@ -52,6 +54,20 @@ pub struct Struct {
     pub fields: Vec<Field>,
     /// Every field has a default (`Option`, `Patch`, collections), so `Default` can be derived.
     pub all_fields_default: bool,
+    /// Accessors of nested values (`x-shortcuts`), resolved against this release's fields.
+    pub shortcuts: Vec<Shortcut>,
+}
+
+/// `deployment.branch()`: a nested value reached through fields, `None` where an optional one
+/// on the way is absent. Generated, so it follows every release's shapes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shortcut {
+    pub name: String,
+    pub doc: String,
+    /// Field names from the struct down, each with whether it is an `Option`.
+    pub steps: Vec<(String, bool)>,
+    /// The type at the end of the path.
+    pub ty: TypeRef,
 }
 
 #[derive(Clone, Debug, PartialEq)]

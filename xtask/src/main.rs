@@ -13,8 +13,8 @@ commands:
   codegen [--check] [--strict] [--spec FILE] [--out DIR]
       Regenerate crates/pages-api-types and crates/pages-api-client from spec/pages.json
       (repaired by spec/overlay.json). --check writes nothing and fails when a checked-in file
-      is stale; --strict fails when an overlay action for this document matched nothing or
-      changed nothing (both are always reported); --spec reads another Cloudflare document
+      is stale; --strict fails on any warning (an overlay action for this document that
+      matched nothing or changed nothing, a shortcut whose path it lacks: always reported); --spec reads another Cloudflare document
       (the Pages part is kept); --out writes both crates as a standalone workspace under DIR
       instead of into crates/.
   diff OLD.json NEW.json [--format text|markdown] [--deny-breaking]
@@ -101,6 +101,7 @@ fn run_spec_update(args: &[String]) -> Result<(), String> {
     };
     let root = codegen::workspace_root();
     let update = xtask::spec_update::run(&root, &PathBuf::from(file))?;
+    report_warnings(&update.warnings);
     println!(
         "spec-update: {} {}, {} generated file(s) written",
         codegen::SPEC,
@@ -118,10 +119,10 @@ fn run_spec_update(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// The overlay's findings go to stderr on every run, so a repair that stopped working is seen.
-fn report_overlay(report: &xtask::overlay::Report) {
-    for finding in &report.findings {
-        eprintln!("warning: {finding}");
+/// Warnings go to stderr on every run, so a repair that stopped working is seen.
+fn report_warnings(warnings: &[String]) {
+    for warning in warnings {
+        eprintln!("warning: {warning}");
     }
 }
 
@@ -142,7 +143,7 @@ fn run_codegen(args: &[String]) -> Result<(), String> {
         }
     }
     let (prepared, label) = codegen::prepare_file(&root, &spec)?;
-    report_overlay(&prepared.overlay);
+    report_warnings(&prepared.warnings());
     if strict {
         prepared.strict()?;
     }

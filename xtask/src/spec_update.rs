@@ -10,15 +10,15 @@ use serde_json::{Map, Value};
 use crate::codegen::{self, OVERLAY, SPEC};
 use crate::diff::{self, Change};
 use crate::write::OutputFile;
-use crate::{load, overlay, write};
+use crate::{load, write};
 
 /// What a spec update did.
 pub struct Update {
     pub spec_changed: bool,
     pub files_written: usize,
     pub changes: Vec<Change>,
-    /// What the overlay did to the new document (its findings are worth a look).
-    pub overlay: overlay::Report,
+    /// Overlay actions that did nothing to the new document, shortcuts it lacks.
+    pub warnings: Vec<String>,
 }
 
 /// Replaces `spec/pages.json` with the Pages part of `download` and regenerates both crates.
@@ -53,13 +53,14 @@ pub fn run(root: &Path, download: &Path) -> Result<Update, String> {
         types: vec![],
         resources: vec![],
         examples: vec![],
+        warnings: vec![],
     };
     let changes = diff::changes(before.as_ref().unwrap_or(&empty), &prepared.api);
     Ok(Update {
         spec_changed,
         files_written,
         changes,
-        overlay: prepared.overlay,
+        warnings: prepared.warnings(),
     })
 }
 

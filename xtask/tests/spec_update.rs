@@ -81,3 +81,52 @@ fn keeps_the_pages_part_and_is_idempotent() {
     assert_eq!(fs::read_to_string(root.join(codegen::SPEC)).unwrap(), text);
     fs::remove_dir_all(&root).unwrap();
 }
+
+/// A document that selects fine but fails later (here: in normalize) leaves the tree exactly as
+/// it was: `git status` is clean afterwards.
+#[test]
+fn a_failed_update_changes_nothing() {
+    let repo = codegen::workspace_root();
+    let root = std::env::temp_dir().join(format!("xtask-spec-update-fail-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&root);
+    fs::create_dir_all(root.join("spec")).unwrap();
+    fs::copy(repo.join(codegen::OVERLAY), root.join(codegen::OVERLAY)).unwrap();
+    fs::copy(repo.join(codegen::SPEC), root.join(codegen::SPEC)).unwrap();
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@t", "-C"])
+            .arg(&root)
+            .args(args)
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // A tree as after a successful update, committed.
+    let download = root.join("good.json");
+    fs::copy(repo.join(codegen::SPEC), &download).unwrap();
+    spec_update::run(&root, &download).unwrap();
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "tree"]);
+
+    // The same document with one schema the generator refuses (`not`), deep inside.
+    let mut broken: Value =
+        serde_json::from_str(&fs::read_to_string(repo.join(codegen::SPEC)).unwrap()).unwrap();
+    broken["components"]["schemas"]["pages_stage"]["properties"]["name"] =
+        json!({"not": {"type": "integer"}});
+    broken["paths"]["/accounts/{account_id}/pages/projects"]["get"]["summary"] =
+        json!("changed, so the spec would be rewritten");
+    let bad = root.join("broken.json");
+    fs::write(&bad, serde_json::to_string(&broken).unwrap()).unwrap();
+    let err = match spec_update::run(&root, &bad) {
+        Ok(_) => panic!("a document with `not` must fail"),
+        Err(err) => err,
+    };
+    assert!(
+        err.contains("#/components/schemas/pages_stage/properties/name/not"),
+        "names the pointer in the document's own keys: {err}"
+    );
+    assert_eq!(git(&["status", "--porcelain"]), "?? broken.json\n", "only the download is new");
+    fs::remove_dir_all(&root).unwrap();
+}

@@ -24,9 +24,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use clap::Parser;
-use futures_util::{StreamExt as _, TryStreamExt as _};
 use pages_api_client::types::{Deployment, Environment, Project};
-use pages_api_client::{Client, Error};
+use pages_api_client::{Client, Error, StreamExt as _, TryStreamExt as _};
 
 use common::Failure;
 
@@ -60,7 +59,7 @@ pub struct Options {
 }
 
 /// What the page shows, as fetched from the API.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Snapshot {
     pub project: Project,
     /// The newest `--limit` deployments, newest first.
@@ -126,18 +125,21 @@ fn link(url: &str, text: &str) -> String {
 }
 
 fn url_link(url: Option<&str>) -> String {
-    url.map_or_else(|| "-".to_owned(), |url| link(url, url))
+    url.and_then(non_empty)
+        .map_or_else(|| "-".to_owned(), |url| link(url, url))
+}
+
+/// `text` unless it is empty (the API sends every required string, but maybe as `""`).
+fn non_empty(text: &str) -> Option<&str> {
+    Some(text).filter(|text| !text.is_empty())
 }
 
 /// `build: active` and a CSS class for the status (from a fixed set).
 fn stage_cell(deployment: &Deployment) -> String {
-    let Some(stage) = &deployment.latest_stage else {
-        return "<td>-</td>".to_owned();
-    };
-    let name = stage.name.as_ref().map_or("-", |n| n.as_str());
-    let status = stage.status.as_ref().map_or("-", |s| s.as_str());
+    let stage = &deployment.latest_stage;
+    let (name, status) = (stage.name.as_str(), stage.status.as_str());
     let class = match status {
-        "success" | "failure" | "active" | "idle" | "canceled" => status,
+        "success" | "failure" | "active" | "idle" | "canceled" | "skipped" => status,
         _ => "unknown",
     };
     format!(
@@ -152,7 +154,7 @@ const STYLE: &str = "body { padding: 2em 6em; font-family: sans-serif; } h1 { co
     table { border-collapse: collapse; } th, td { text-align: left; padding: .3em .8em; \
     border-bottom: 1px solid #ddd; vertical-align: top; } \
     .success { color: #187a2f; } .failure { color: #b3261e; } .active { color: #b25e00; } \
-    .canceled, .idle, .unknown { color: #666; }";
+    .canceled, .idle, .skipped, .unknown { color: #666; }";
 
 /// The page. Every value that comes from the API is escaped.
 pub fn render_page(
@@ -160,7 +162,7 @@ pub fn render_page(
     deployments: &[Deployment],
     latest_preview: Option<&Deployment>,
 ) -> String {
-    let name = project.name.as_deref().unwrap_or("(unnamed project)");
+    let name = non_empty(&project.name).unwrap_or("(unnamed project)");
     let mut html = String::new();
     html.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     html.push_str(&format!(
@@ -173,7 +175,7 @@ pub fn render_page(
         html.push_str(&format!("<dt>{term}</dt><dd>{value}</dd>\n"));
     };
     item("Project name", escape(name));
-    item("Project ID", escape(project.id.as_deref().unwrap_or("-")));
+    item("Project ID", escape(non_empty(&project.id).unwrap_or("-")));
     item(
         "Pages subdomain",
         match project.subdomain.as_deref() {
@@ -196,11 +198,11 @@ pub fn render_page(
     );
     item(
         "Production branch",
-        escape(project.production_branch.as_deref().unwrap_or("-")),
+        escape(non_empty(&project.production_branch).unwrap_or("-")),
     );
     item(
         "Latest preview",
-        url_link(latest_preview.and_then(|d| d.url.as_deref())),
+        url_link(latest_preview.map(|d| d.url.as_str())),
     );
     item(
         "Live production deployment",
@@ -208,7 +210,7 @@ pub fn render_page(
             project
                 .canonical_deployment
                 .as_ref()
-                .and_then(|d| d.url.as_deref()),
+                .map(|d| d.url.as_str()),
         ),
     );
     html.push_str("</dl>\n<h2>Deployments</h2>\n");
@@ -220,9 +222,9 @@ pub fn render_page(
              <th>Commit</th><th>Created</th><th>Stage</th></tr></thead>\n<tbody>\n",
         );
         for deployment in deployments {
-            let id = deployment.id.as_deref().unwrap_or("-");
-            let short_id = deployment.short_id.as_deref().unwrap_or(id);
-            let deployment_link = match deployment.url.as_deref() {
+            let id = non_empty(&deployment.id).unwrap_or("-");
+            let short_id = non_empty(&deployment.short_id).unwrap_or(id);
+            let deployment_link = match non_empty(&deployment.url) {
                 Some(url) => link(url, short_id),
                 None => escape(short_id),
             };
@@ -233,21 +235,18 @@ pub fn render_page(
                 .iter()
                 .map(|alias| format!("<br>{}", link(alias, alias)))
                 .collect::<String>();
-            let (branch, commit) = (deployment.branch(), deployment.commit_message());
-            let commit = commit.unwrap_or("-");
+            let branch = deployment.branch().and_then(non_empty);
+            let commit = deployment.commit_message().unwrap_or("-");
             let first_line = commit.lines().next().unwrap_or_default();
             html.push_str(&format!(
                 "<tr><td title=\"{}\">{deployment_link}{aliases}</td><td>{}</td><td>{}</td>\
                  <td title=\"{}\">{}</td><td>{}</td>{}</tr>\n",
                 escape(id),
-                escape(deployment.environment.as_ref().map_or("-", |e| e.as_str())),
+                escape(deployment.environment.as_str()),
                 escape(branch.unwrap_or("-")),
                 escape(commit),
                 escape(first_line),
-                deployment
-                    .created_on
-                    .as_ref()
-                    .map_or_else(|| "-".to_owned(), common::short_time),
+                common::short_time(&deployment.created_on),
                 stage_cell(deployment),
             ));
         }

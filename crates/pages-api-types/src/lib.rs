@@ -19,7 +19,6 @@
 //! ```
 #![warn(missing_docs)]
 
-mod conveniences;
 mod core;
 // `open_enum_serde!`, the serde/Display impls of the generated open enums (exported at the root).
 mod open_enum;

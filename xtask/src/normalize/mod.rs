@@ -1,13 +1,14 @@
 //! The normalize stage: the parsed (and repaired) document becomes the IR, with every name
 //! decided. One file per concern: `view` (resolving schemas), `names` (names from meaning),
 //! `schemas` (schemas and their usages), `operations` (operations and resources), `envelope`
-//! (the response envelope and errors), `examples`.
+//! (the response envelope and errors), `shortcuts` (accessors of nested values), `examples`.
 
 mod envelope;
 mod examples;
 mod names;
 mod operations;
 mod schemas;
+mod shortcuts;
 mod view;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -55,6 +56,7 @@ struct Normalizer<'d> {
     /// How many schemas deep the walk is.
     depth: usize,
     examples: Vec<Example>,
+    warnings: Vec<String>,
 }
 
 /// Builds the IR of a parsed document.
@@ -71,6 +73,7 @@ pub fn normalize(doc: &OpenAPI) -> Result<Api, SpecError> {
         in_progress: HashSet::new(),
         depth: 0,
         examples: Vec::new(),
+        warnings: Vec::new(),
     };
     (n.component_names, n.object_names) = n.component_names()?;
     let resources = n.resources()?;
@@ -83,6 +86,7 @@ pub fn normalize(doc: &OpenAPI) -> Result<Api, SpecError> {
         types: n.types,
         resources,
         examples,
+        warnings: n.warnings,
     })
 }
 

@@ -386,6 +386,10 @@ impl<'d> Normalizer<'d> {
             }
         }
         let all_fields_default = fields.iter().all(|f| f.presence != Presence::Required);
+        let shortcuts = match usage {
+            Usage::Response => self.shortcuts(view, &name, &fields, &resolved.pointer)?,
+            _ => Vec::new(),
+        };
         let mut doc = doc_of(
             view,
             &format!("The `{}` object.", resolved.component.unwrap_or(&name)),
@@ -401,6 +405,7 @@ impl<'d> Normalizer<'d> {
             kind: TypeKind::Struct(Struct {
                 fields,
                 all_fields_default,
+                shortcuts,
             }),
         });
         Ok(Some(TypeRef::Named(name)))

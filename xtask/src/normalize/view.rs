@@ -257,7 +257,8 @@ impl<'d> Normalizer<'d> {
         let all_of_at = child(at, "allOf");
         // How 3.0 documents put nullable/readOnly/description beside a $ref: a single-member
         // allOf, or a $ref and members that say nothing but that (`{nullable: true, readOnly:
-        // true, type: object}`). The schema is that member.
+        // true, type: object}`; a member that requires properties says something). The schema
+        // is that member.
         let mut shaped = Vec::new();
         for (i, member) in members.iter().enumerate() {
             let member_at = format!("{all_of_at}/{i}");
@@ -265,7 +266,7 @@ impl<'d> Normalizer<'d> {
             let decoration = matches!(member, ReferenceOr::Item(_)) && {
                 let mut v = View::default();
                 self.fill_view(&mut v, resolved.schema, &resolved.pointer, depth + 1)?;
-                v.is_shapeless() && matches!(v.typ, None | Some("object"))
+                v.is_shapeless() && v.required.is_empty() && matches!(v.typ, None | Some("object"))
             };
             if decoration {
                 let data = &resolved.schema.schema_data;
