@@ -101,6 +101,23 @@ pub enum Error {
         /// How many redirects one attempt follows.
         limit: usize,
     },
+    /// The call's deadline passed (every attempt, backoff and wait for capacity included).
+    #[error(
+        "{operation}: no response within the deadline of {deadline:?}: {attempts} {} in \
+         {elapsed:?}; retry later, or raise the limit with ClientBuilder::deadline or \
+         RequestOptions::deadline",
+        if *attempts == 1 { "attempt" } else { "attempts" }
+    )]
+    DeadlineExceeded {
+        /// The operation id.
+        operation: &'static str,
+        /// The deadline that passed.
+        deadline: Duration,
+        /// How many attempts were started.
+        attempts: u32,
+        /// How long the call took.
+        elapsed: Duration,
+    },
     /// A required request field or parameter was not set; raised before any request is made.
     #[error("{operation}: the required field `{field}` was not set; set it before sending")]
     MissingField {
@@ -209,6 +226,7 @@ impl Error {
             | Error::Decode { operation, .. }
             | Error::Transport { operation, .. }
             | Error::Timeout { operation, .. }
+            | Error::DeadlineExceeded { operation, .. }
             | Error::CrossOriginRedirect { operation, .. }
             | Error::TooManyRedirects { operation, .. }
             | Error::MissingField { operation, .. }
@@ -241,7 +259,9 @@ impl Error {
             Error::Api { status, .. } | Error::Decode { status, .. } => {
                 matches!(status, 408 | 429) || *status >= 500
             }
-            Error::Timeout { .. } | Error::Transport { .. } => true,
+            Error::Timeout { .. } | Error::DeadlineExceeded { .. } | Error::Transport { .. } => {
+                true
+            }
             _ => false,
         }
     }

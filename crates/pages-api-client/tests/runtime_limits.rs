@@ -1,0 +1,248 @@
+//! Limits in time and load: the deadline of a call, requests in flight, the rate limit.
+
+mod support;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::response::IntoResponse;
+use pages_api_client::{Client, Error, NoResult, RequestOptions};
+use serde_json::json;
+use support::*;
+
+/// A server that accepts connections and never answers; counts the connections.
+async fn silent_server() -> (String, Arc<AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    tokio::spawn({
+        let accepted = accepted.clone();
+        async move {
+            let mut held = Vec::new();
+            for _ in 0..64 {
+                let Ok((socket, _)) = listener.accept().await else {
+                    break;
+                };
+                accepted.fetch_add(1, Ordering::SeqCst);
+                held.push(socket);
+            }
+            // Keeps the connections open until the test's runtime ends.
+            std::future::pending::<()>().await;
+        }
+    });
+    (format!("http://{addr}"), accepted)
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_ends_at_the_deadline() {
+    let (base, accepted) = silent_server().await;
+    // The default 30 s per attempt, three attempts: without a deadline, 90 s and more.
+    let client = Client::builder()
+        .api_token(TOKEN)
+        .base_url(&base)
+        .retry_policy(fast_retries())
+        .deadline(Duration::from_secs(1))
+        .build()
+        .unwrap();
+    assert_eq!(client.deadline(), Duration::from_secs(1));
+    let started = Instant::now();
+    let err = client.execute::<NoResult>(get("/x")).await.unwrap_err();
+    let took = started.elapsed();
+    match &err {
+        Error::DeadlineExceeded {
+            deadline,
+            attempts,
+            elapsed,
+            ..
+        } => {
+            assert_eq!(*deadline, Duration::from_secs(1));
+            assert_eq!(*attempts, 1);
+            assert!(*elapsed >= Duration::from_millis(950), "{elapsed:?}");
+        }
+        other => panic!("expected DeadlineExceeded, got {other:?}"),
+    }
+    assert!(took < Duration::from_secs(3), "{took:?}");
+    let text = err.to_string();
+    assert!(text.contains("1 attempt in"), "{text}");
+    assert!(err.is_transient());
+    assert_eq!(accepted.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn the_deadline_spans_every_attempt() {
+    let (base, accepted) = silent_server().await;
+    let client = Client::builder()
+        .api_token(TOKEN)
+        .base_url(&base)
+        .retry_policy(fast_retries().with_max_attempts(50))
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let options = RequestOptions::new().deadline(Duration::from_secs(1));
+    let err = client
+        .execute::<NoResult>(get("/x").options(options))
+        .await
+        .unwrap_err();
+    assert!(started.elapsed() < Duration::from_millis(1500));
+    let Error::DeadlineExceeded { attempts, .. } = err else {
+        panic!("expected DeadlineExceeded, got {err:?}");
+    };
+    assert!((2..=5).contains(&attempts), "{attempts}");
+    assert!(
+        err.to_string().contains(&format!("{attempts} attempts in")),
+        "{err}"
+    );
+    assert_eq!(accepted.load(Ordering::SeqCst), attempts as usize);
+}
+
+#[tokio::test]
+async fn a_retry_that_cannot_start_before_the_deadline_is_not_made() {
+    let server = serve(|_, _| {
+        Reply::json(429, json!({"success": false, "errors": []})).header("retry-after", "4")
+    })
+    .await;
+    let started = Instant::now();
+    let err = client(&server)
+        .deadline(Duration::from_secs(1))
+        .build()
+        .unwrap()
+        .execute::<NoResult>(get("/x"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(429), "{err:?}");
+    assert!(started.elapsed() < Duration::from_millis(900));
+    assert_eq!(server.count(), 1);
+}
+
+#[tokio::test]
+async fn the_deadline_covers_waiting_for_capacity() {
+    let server = serve(|_, _| Reply::ok(json!(null)).delay(Duration::from_millis(1500))).await;
+    let client = client(&server).max_concurrent_requests(1).build().unwrap();
+    let slow = tokio::spawn({
+        let client = client.clone();
+        async move { client.execute::<NoResult>(get("/slow")).await }
+    });
+    for _ in 0..200 {
+        if server.count() > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(server.count(), 1, "the slow call holds the only slot");
+    let options = RequestOptions::new().deadline(Duration::from_millis(300));
+    let err = client
+        .execute::<NoResult>(get("/queued").options(options))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::DeadlineExceeded { attempts: 0, .. }),
+        "{err:?}"
+    );
+    slow.await.unwrap().unwrap();
+    assert_eq!(server.count(), 1);
+}
+
+/// A server that counts the requests it is handling at once and the most it ever handled.
+async fn counting_server(hold: Duration) -> (String, Arc<AtomicUsize>, Arc<AtomicUsize>) {
+    let current = Arc::new(AtomicUsize::new(0));
+    let most = Arc::new(AtomicUsize::new(0));
+    let app = Router::new().fallback({
+        let (current, most) = (current.clone(), most.clone());
+        move || {
+            let (current, most) = (current.clone(), most.clone());
+            async move {
+                let now = current.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                tokio::time::sleep(hold).await;
+                current.fetch_sub(1, Ordering::SeqCst);
+                (
+                    [("content-type", "application/json")],
+                    r#"{"success":true,"errors":[],"messages":[],"result":null}"#,
+                )
+                    .into_response()
+            }
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{addr}"), current, most)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_concurrent_calls_keep_within_the_bound() {
+    let (base, _, most) = counting_server(Duration::from_millis(2)).await;
+    let client = Client::builder()
+        .api_token(TOKEN)
+        .base_url(&base)
+        .build()
+        .unwrap();
+    let calls: Vec<_> = (0..1000)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.execute::<NoResult>(get("/x")).await })
+        })
+        .collect();
+    for call in calls {
+        call.await.unwrap().unwrap();
+    }
+    let most = most.load(Ordering::SeqCst);
+    assert!(
+        (2..=pages_api_client::DEFAULT_MAX_CONCURRENT_REQUESTS).contains(&most),
+        "{most} requests in flight at once"
+    );
+}
+
+#[tokio::test]
+async fn the_rate_limit_spaces_requests() {
+    let arrivals: Arc<Mutex<Vec<Instant>>> = Arc::default();
+    let server = serve({
+        let arrivals = arrivals.clone();
+        move |_, _| {
+            arrivals.lock().unwrap().push(Instant::now());
+            Reply::ok(json!(null))
+        }
+    })
+    .await;
+    let client = client(&server)
+        .rate_limit(5, Duration::from_millis(400))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let calls: Vec<_> = (0..12)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.execute::<NoResult>(get("/x")).await })
+        })
+        .collect();
+    for call in calls {
+        call.await.unwrap().unwrap();
+    }
+    assert!(started.elapsed() >= Duration::from_millis(780));
+    let arrivals = arrivals.lock().unwrap();
+    let before = |ms| {
+        arrivals
+            .iter()
+            .filter(|t| t.duration_since(started) < Duration::from_millis(ms))
+            .count()
+    };
+    assert_eq!(arrivals.len(), 12);
+    assert!(before(350) <= 5, "{}", before(350));
+    assert!(before(750) <= 10, "{}", before(750));
+}
+
+#[test]
+fn limits_must_be_positive() {
+    let builder = || Client::builder().api_token(TOKEN);
+    for bad in [
+        builder().max_concurrent_requests(0),
+        builder().rate_limit(0, Duration::from_secs(1)),
+        builder().rate_limit(1, Duration::ZERO),
+        builder().deadline(Duration::ZERO),
+    ] {
+        assert!(matches!(bad.build(), Err(Error::Config(_))));
+    }
+}
