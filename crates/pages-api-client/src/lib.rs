@@ -55,8 +55,8 @@ pub use reqwest;
 pub use reqwest::Method;
 pub use runtime::{
     ApiRequest, Auth, AuthScheme, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_DEADLINE,
-    DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_TIMEOUT, Error, FilePart, RequestOptions,
-    ResponseInfo, RetryPolicy, paginate,
+    DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_RESPONSE_BODY_LIMIT, DEFAULT_TIMEOUT, Error, FilePart,
+    RequestOptions, ResponseInfo, RetryPolicy, paginate,
 };
 
 // The README's quickstart is compiled as a doctest, so it cannot drift from the API.

@@ -234,6 +234,89 @@ async fn the_rate_limit_spaces_requests() {
     assert!(before(750) <= 10, "{}", before(750));
 }
 
+/// A server streaming `chunks` chunks of 64 KiB (chunked, no Content-Length); counts the bytes
+/// it produced.
+async fn streaming_server(chunks: usize) -> (String, Arc<AtomicUsize>) {
+    const CHUNK: usize = 64 * 1024;
+    let produced = Arc::new(AtomicUsize::new(0));
+    let app = Router::new().fallback({
+        let produced = produced.clone();
+        move || {
+            let produced = produced.clone();
+            async move {
+                let stream = futures_util::stream::unfold(0, move |sent| {
+                    let produced = produced.clone();
+                    async move {
+                        (sent < chunks).then(|| {
+                            produced.fetch_add(CHUNK, Ordering::SeqCst);
+                            (Ok::<_, std::io::Error>(vec![b' '; CHUNK]), sent + 1)
+                        })
+                    }
+                });
+                axum::body::Body::from_stream(stream).into_response()
+            }
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{addr}"), produced)
+}
+
+#[tokio::test]
+async fn a_50_mb_body_stops_at_the_limit() {
+    let (base, produced) = streaming_server(800).await;
+    let client = Client::builder()
+        .api_token(TOKEN)
+        .base_url(&base)
+        .build()
+        .unwrap();
+    let err = client.execute::<NoResult>(get("/huge")).await.unwrap_err();
+    let limit = pages_api_client::DEFAULT_RESPONSE_BODY_LIMIT;
+    assert!(
+        matches!(err, Error::BodyTooLarge { operation: "test-get", status: 200, limit: l } if l == limit),
+        "{err:?}"
+    );
+    let text = err.to_string();
+    assert!(
+        text.contains("test-get") && text.contains("HTTP 200"),
+        "{text}"
+    );
+    assert!(text.contains(&limit.to_string()), "{text}");
+    assert!(!err.is_transient());
+    // Reading stopped at the limit: the server got nowhere near the end of the 52 MB.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let produced = produced.load(Ordering::SeqCst);
+    assert!(produced < 32 * 1024 * 1024, "{produced} bytes produced");
+}
+
+#[tokio::test]
+async fn a_declared_length_over_the_limit_is_refused_unread() {
+    let server = serve(|req, _| match req.target.as_str() {
+        "/client/v4/small" => Reply::ok(json!("x".repeat(500))),
+        _ => Reply::raw(500, "e".repeat(5000)),
+    })
+    .await;
+    let client = client(&server).response_body_limit(1000).build().unwrap();
+    let small: String = client.execute_result(get("/small")).await.unwrap();
+    assert_eq!(small.len(), 500);
+    let err = client.execute::<NoResult>(get("/big")).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::BodyTooLarge {
+                status: 500,
+                limit: 1000,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.status(), Some(500));
+    // Not retried: the same body would come back.
+    assert_eq!(server.count(), 2);
+}
+
 #[test]
 fn limits_must_be_positive() {
     let builder = || Client::builder().api_token(TOKEN);

@@ -24,6 +24,9 @@ pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
 /// How many requests one client has in flight at most unless
 /// [`ClientBuilder::max_concurrent_requests`] says otherwise.
 pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 16;
+/// The largest response body read unless [`ClientBuilder::response_body_limit`] says otherwise:
+/// 16 MiB.
+pub const DEFAULT_RESPONSE_BODY_LIMIT: usize = 16 * 1024 * 1024;
 const DEFAULT_USER_AGENT: &str = concat!("pages-api-client/", env!("CARGO_PKG_VERSION"));
 
 /// Configures a [`Client`]. Credentials are required; everything else has a default.
@@ -49,6 +52,7 @@ pub struct ClientBuilder {
     max_concurrent_requests: usize,
     /// `(requests, per)`.
     rate_limit: Option<(u32, Duration)>,
+    response_body_limit: usize,
     user_agent: String,
     retry: RetryPolicy,
     http: Option<reqwest::Client>,
@@ -64,6 +68,7 @@ impl fmt::Debug for ClientBuilder {
             .field("deadline", &self.deadline)
             .field("max_concurrent_requests", &self.max_concurrent_requests)
             .field("rate_limit", &self.rate_limit)
+            .field("response_body_limit", &self.response_body_limit)
             .field("user_agent", &self.user_agent)
             .field("retry", &self.retry)
             .field("custom_http_client", &self.http.is_some())
@@ -82,6 +87,7 @@ impl Default for ClientBuilder {
             deadline: DEFAULT_DEADLINE,
             max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
             rate_limit: None,
+            response_body_limit: DEFAULT_RESPONSE_BODY_LIMIT,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             retry: RetryPolicy::default(),
             http: None,
@@ -158,6 +164,14 @@ impl ClientBuilder {
     /// as this client is the only one using the credentials.
     pub fn rate_limit(mut self, requests: u32, per: Duration) -> Self {
         self.rate_limit = Some((requests, per));
+        self
+    }
+
+    /// The largest response body the client reads, in bytes (default 16 MiB). The body is read
+    /// incrementally and reading stops at the limit: the call fails with
+    /// [`Error::BodyTooLarge`] (not retried).
+    pub fn response_body_limit(mut self, bytes: usize) -> Self {
+        self.response_body_limit = bytes;
         self
     }
 
@@ -287,6 +301,7 @@ impl ClientBuilder {
                 timeout: self.timeout,
                 deadline: self.deadline,
                 admission: Admission::new(self.max_concurrent_requests, rate),
+                body_limit: self.response_body_limit,
                 retry: self.retry,
                 on_response: self.on_response,
             }),

@@ -19,7 +19,7 @@ use super::auth::{Auth, AuthScheme};
 use super::builder::{ClientBuilder, tls_config};
 use super::call::{Call, RequestUrl};
 use super::error::{Error, excerpt};
-use super::limits::Admission;
+use super::limits::{Admission, read_body};
 use super::observe::{ResponseInfo, ResponseObserver};
 use super::redirect::{self, RefusedRedirect};
 use super::request::ApiRequest;
@@ -56,6 +56,8 @@ pub(super) struct Inner {
     pub(super) deadline: Duration,
     /// Requests in flight and the rate limit, shared by every clone.
     pub(super) admission: Admission,
+    /// The most bytes of a response body read.
+    pub(super) body_limit: usize,
     pub(super) retry: RetryPolicy,
     pub(super) on_response: Option<ResponseObserver>,
 }
@@ -68,6 +70,7 @@ impl fmt::Debug for Client {
             .field("timeout", &self.inner.timeout)
             .field("deadline", &self.inner.deadline)
             .field("admission", &self.inner.admission)
+            .field("body_limit", &self.inner.body_limit)
             .field("retry", &self.inner.retry)
             .field("on_response", &self.inner.on_response.is_some())
             .finish_non_exhaustive()
@@ -86,7 +89,8 @@ enum Attempt {
     },
     Timeout,
     Transport(reqwest::Error),
-    /// A failure that another attempt would repeat (a refused redirect); never retried.
+    /// A failure that another attempt would repeat (a refused redirect, a body over the limit);
+    /// never retried.
     Refused(Error),
 }
 
@@ -411,7 +415,13 @@ impl Client {
                 None
             };
             let headers = std::mem::take(response.headers_mut());
-            let body = response.bytes().await?;
+            let Some(body) = read_body(&mut response, inner.body_limit).await? else {
+                return Ok(Attempt::Refused(Error::BodyTooLarge {
+                    operation: req.operation_id(),
+                    status: status.as_u16(),
+                    limit: inner.body_limit,
+                }));
+            };
             Ok::<_, reqwest::Error>(Attempt::Response {
                 status,
                 headers,

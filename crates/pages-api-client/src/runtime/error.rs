@@ -118,6 +118,21 @@ pub enum Error {
         /// How long the call took.
         elapsed: Duration,
     },
+    /// The response body was larger than
+    /// [`ClientBuilder::response_body_limit`](crate::ClientBuilder::response_body_limit); reading
+    /// stopped at the limit. Not retried.
+    #[error(
+        "{operation}: the HTTP {status} response body is larger than the limit of {limit} \
+         bytes; raise it with ClientBuilder::response_body_limit if such a body is expected"
+    )]
+    BodyTooLarge {
+        /// The operation id.
+        operation: &'static str,
+        /// The HTTP status of the response.
+        status: u16,
+        /// The limit in bytes.
+        limit: usize,
+    },
     /// A required request field or parameter was not set; raised before any request is made.
     #[error("{operation}: the required field `{field}` was not set; set it before sending")]
     MissingField {
@@ -206,7 +221,9 @@ impl Error {
     /// The HTTP status, when a response was received.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::Api { status, .. } | Error::Decode { status, .. } => Some(*status),
+            Error::Api { status, .. }
+            | Error::Decode { status, .. }
+            | Error::BodyTooLarge { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -227,6 +244,7 @@ impl Error {
             | Error::Transport { operation, .. }
             | Error::Timeout { operation, .. }
             | Error::DeadlineExceeded { operation, .. }
+            | Error::BodyTooLarge { operation, .. }
             | Error::CrossOriginRedirect { operation, .. }
             | Error::TooManyRedirects { operation, .. }
             | Error::MissingField { operation, .. }

@@ -1,10 +1,12 @@
-//! Bounds on the load a client puts on the API: requests in flight, and an opt-in rate limit.
+//! Bounds on the load a client puts on the API (requests in flight, an opt-in rate limit) and
+//! on what it takes in (the size of a response body).
 
 use std::collections::VecDeque;
 use std::fmt;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use bytes::{Bytes, BytesMut};
 use tokio::sync::{Semaphore, SemaphorePermit};
 use tokio::time::Instant;
 
@@ -94,6 +96,40 @@ impl fmt::Debug for RateLimiter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} per {:?}", self.requests, self.per)
     }
+}
+
+/// Reads a response body chunk by chunk, stopping (`None`) as soon as it would exceed `limit`
+/// bytes: an oversized body is never held whole.
+pub(crate) async fn read_body(
+    response: &mut reqwest::Response,
+    limit: usize,
+) -> Result<Option<Bytes>, reqwest::Error> {
+    let declared = response.content_length();
+    if declared.is_some_and(|length| length > u64::try_from(limit).unwrap_or(u64::MAX)) {
+        return Ok(None);
+    }
+    let Some(first) = response.chunk().await? else {
+        return Ok(Some(Bytes::new()));
+    };
+    if first.len() > limit {
+        return Ok(None);
+    }
+    // Most API responses arrive in one chunk: that one is kept as it is, without a copy.
+    let Some(second) = response.chunk().await? else {
+        return Ok(Some(first));
+    };
+    let capacity = declared.and_then(|length| usize::try_from(length).ok());
+    let mut body = BytesMut::with_capacity(capacity.unwrap_or(first.len() + second.len()));
+    body.extend_from_slice(&first);
+    let mut next = Some(second);
+    while let Some(chunk) = next {
+        if body.len() + chunk.len() > limit {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+        next = response.chunk().await?;
+    }
+    Ok(Some(body.freeze()))
 }
 
 #[cfg(test)]

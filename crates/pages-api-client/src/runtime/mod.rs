@@ -19,7 +19,7 @@ pub use self::auth::{Auth, AuthScheme};
 pub use self::body::FilePart;
 pub use self::builder::{
     ClientBuilder, DEFAULT_BASE_URL, DEFAULT_DEADLINE, DEFAULT_MAX_CONCURRENT_REQUESTS,
-    DEFAULT_TIMEOUT,
+    DEFAULT_RESPONSE_BODY_LIMIT, DEFAULT_TIMEOUT,
 };
 pub use self::client::Client;
 pub use self::error::Error;
