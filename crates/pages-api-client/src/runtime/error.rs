@@ -31,14 +31,10 @@ pub enum Error {
         /// Which kind of credential the request carried.
         auth: AuthScheme,
     },
-    /// The response body could not be decoded: an HTML error page from the edge, truncated
-    /// or empty JSON, or a shape this client does not know.
-    #[error(
-        "{operation}: could not decode the HTTP {status} response ({source}){}; body starts: {}; \
-         if this persists, the API may have changed: report it with the body",
-        ray_suffix(ray_id.as_deref()),
-        excerpt_display(body_excerpt)
-    )]
+    /// The response body could not be decoded: an HTML error page from the edge, an error
+    /// status without Cloudflare's error envelope, truncated or empty JSON, or a shape this
+    /// client does not know. The JSON error is the [`source`](std::error::Error::source).
+    #[error(fmt = fmt_decode)]
     Decode {
         /// The HTTP status.
         status: u16,
@@ -51,10 +47,11 @@ pub enum Error {
         /// The JSON error.
         source: serde_json::Error,
     },
-    /// The request could not be sent or its response not read (DNS, connection, TLS, ...).
+    /// The request could not be sent or its response not read (DNS, connection, TLS, ...); the
+    /// reason is the [`source`](std::error::Error::source).
     #[error(
-        "{operation}: could not reach the Cloudflare API ({source}); check the network, any \
-         proxy, and the base URL"
+        "{operation}: could not reach the Cloudflare API; check the network, any proxy, and the \
+         base URL"
     )]
     Transport {
         /// The operation id.
@@ -190,8 +187,9 @@ pub enum Error {
     /// The client is misconfigured (builder or environment).
     #[error("client configuration: {0}")]
     Config(String),
-    /// A request body could not be serialized to JSON.
-    #[error("could not encode the request body as JSON: {0}")]
+    /// A request body could not be serialized to JSON; the reason is the
+    /// [`source`](std::error::Error::source).
+    #[error("could not encode the request body as JSON")]
     Encode(#[source] serde_json::Error),
 }
 
@@ -298,6 +296,52 @@ fn excerpt_display(excerpt: &str) -> String {
         "<empty body>".to_owned()
     } else {
         format!("{excerpt:?}")
+    }
+}
+
+/// Whether a body is markup (an error page of the edge or a proxy) rather than JSON.
+fn is_html(body: &str) -> bool {
+    body.trim_start().starts_with('<')
+}
+
+fn fmt_decode(
+    status: &u16,
+    operation: &&'static str,
+    body_excerpt: &str,
+    ray_id: &Option<String>,
+    _source: &serde_json::Error,
+    f: &mut fmt::Formatter<'_>,
+) -> fmt::Result {
+    let status = *status;
+    let ray = ray_suffix(ray_id.as_deref());
+    let body = excerpt_display(body_excerpt);
+    if is_html(body_excerpt) {
+        write!(
+            f,
+            "{operation}: Cloudflare's edge returned HTTP {status}{ray} with an HTML page, not \
+             the API's JSON; it starts: {body}"
+        )?;
+        f.write_str(if status >= 500 || status == 429 {
+            "; a Cloudflare-side or network problem: retry later"
+        } else {
+            "; check the base URL and any proxy in between"
+        })
+    } else if !(200..300).contains(&status) {
+        write!(
+            f,
+            "{operation}: the API answered HTTP {status}{ray} without Cloudflare's error \
+             envelope; body starts: {body}"
+        )?;
+        if status >= 500 {
+            f.write_str("; a Cloudflare-side problem: retry later")?;
+        }
+        Ok(())
+    } else {
+        write!(
+            f,
+            "{operation}: could not decode the HTTP {status} response{ray}; body starts: \
+             {body}; if this persists, the API may have changed: report it with the body"
+        )
     }
 }
 
