@@ -2,11 +2,14 @@
 
 mod support;
 
+use std::collections::HashSet;
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Router;
+use axum::extract::ConnectInfo;
 use axum::response::IntoResponse;
 use pages_api_client::{Client, Error, NoResult, RequestOptions};
 use serde_json::json;
@@ -145,19 +148,30 @@ async fn the_deadline_covers_waiting_for_capacity() {
     assert_eq!(server.count(), 1);
 }
 
-/// A server that counts the requests it is handling at once and the most it ever handled.
-async fn counting_server(hold: Duration) -> (String, Arc<AtomicUsize>, Arc<AtomicUsize>) {
-    let current = Arc::new(AtomicUsize::new(0));
-    let most = Arc::new(AtomicUsize::new(0));
+/// What [`counting_server`] saw.
+#[derive(Default)]
+struct Load {
+    /// Requests being handled now.
+    current: AtomicUsize,
+    /// The most requests handled at once.
+    most: AtomicUsize,
+    /// The client ends of the connections requests came on.
+    connections: Mutex<HashSet<SocketAddr>>,
+}
+
+/// A server that holds each request for `hold` and records the load it sees.
+async fn counting_server(hold: Duration) -> (String, Arc<Load>) {
+    let load = Arc::new(Load::default());
     let app = Router::new().fallback({
-        let (current, most) = (current.clone(), most.clone());
-        move || {
-            let (current, most) = (current.clone(), most.clone());
+        let load = load.clone();
+        move |ConnectInfo(peer): ConnectInfo<SocketAddr>| {
+            let load = load.clone();
             async move {
-                let now = current.fetch_add(1, Ordering::SeqCst) + 1;
-                most.fetch_max(now, Ordering::SeqCst);
+                load.connections.lock().unwrap().insert(peer);
+                let now = load.current.fetch_add(1, Ordering::SeqCst) + 1;
+                load.most.fetch_max(now, Ordering::SeqCst);
                 tokio::time::sleep(hold).await;
-                current.fetch_sub(1, Ordering::SeqCst);
+                load.current.fetch_sub(1, Ordering::SeqCst);
                 (
                     [("content-type", "application/json")],
                     r#"{"success":true,"errors":[],"messages":[],"result":null}"#,
@@ -168,13 +182,20 @@ async fn counting_server(hold: Duration) -> (String, Arc<AtomicUsize>, Arc<Atomi
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (format!("http://{addr}"), current, most)
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap()
+    });
+    (format!("http://{addr}"), load)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_concurrent_calls_keep_within_the_bound() {
-    let (base, _, most) = counting_server(Duration::from_millis(2)).await;
+    let (base, load) = counting_server(Duration::from_millis(2)).await;
     let client = Client::builder()
         .api_token(TOKEN)
         .base_url(&base)
@@ -189,11 +210,14 @@ async fn a_thousand_concurrent_calls_keep_within_the_bound() {
     for call in calls {
         call.await.unwrap().unwrap();
     }
-    let most = most.load(Ordering::SeqCst);
+    let bound = pages_api_client::DEFAULT_MAX_CONCURRENT_REQUESTS;
+    let most = load.most.load(Ordering::SeqCst);
     assert!(
-        (2..=pages_api_client::DEFAULT_MAX_CONCURRENT_REQUESTS).contains(&most),
+        (2..=bound).contains(&most),
         "{most} requests in flight at once"
     );
+    let connections = load.connections.lock().unwrap().len();
+    assert!(connections <= bound, "{connections} connections");
 }
 
 #[tokio::test]
