@@ -59,10 +59,11 @@ pub enum Error {
         /// The underlying error.
         source: reqwest::Error,
     },
-    /// An attempt took longer than the per-attempt timeout (retries included, if any).
+    /// The last attempt took longer than the per-attempt timeout (earlier ones were retried,
+    /// if the policy allowed).
     #[error(
         "{operation}: no complete response within {after:?}; retry later or raise the limit \
-         with ClientBuilder::timeout"
+         with ClientBuilder::timeout or RequestOptions::timeout"
     )]
     Timeout {
         /// The operation id.
