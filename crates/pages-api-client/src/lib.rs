@@ -21,16 +21,31 @@
 //! # Behaviour
 //!
 //! * **Authentication**: an API token (`Authorization: Bearer`) or a global API key
-//!   (`X-Auth-Email` + `X-Auth-Key`). Credentials never appear in `Debug` output or errors.
+//!   (`X-Auth-Email` + `X-Auth-Key`); a request may carry a token of its own instead
+//!   ([`ApiRequest::bearer_auth`], e.g. the upload JWT of the asset endpoints). Credentials
+//!   never appear in `Debug` output or errors.
+//! * **Redirects**: followed within the API's origin only, five at most; a redirect elsewhere
+//!   is an [`Error::CrossOriginRedirect`], so credentials never leave the origin (see
+//!   [`Client::redirect_policy`]).
 //! * **Retries**: HTTP 408, 429, 5xx, timeouts and transport failures are retried with
 //!   exponential backoff and full jitter, honouring `Retry-After`; see [`RetryPolicy`] for which
 //!   methods qualify.
-//! * **Timeouts**: per attempt, 30 s unless [`ClientBuilder::timeout`] says otherwise.
+//! * **Time**: 30 s per attempt ([`ClientBuilder::timeout`]) and 120 s per call, every attempt
+//!   and wait included ([`ClientBuilder::deadline`]); [`RequestOptions`] change either, the
+//!   retry policy and the headers for one call.
+//! * **Load**: at most 16 requests in flight per client
+//!   ([`ClientBuilder::max_concurrent_requests`]), an optional client-side rate limit
+//!   ([`ClientBuilder::rate_limit`]), and response bodies read up to 16 MiB
+//!   ([`ClientBuilder::response_body_limit`]).
+//! * **Bodies**: JSON, or `multipart/form-data` of text fields and [`FilePart`]s (bytes, or a
+//!   file read when sent); either is sent whole again on a retry.
 //! * **Tracing**: every call runs in an `info` span `pages_api.request` with the fields
 //!   `operation`, `method`, `path` (the template, never the filled path), `attempt` and
 //!   `status`; each retry logs a `debug` event with the wait.
 //! * **Observing responses**: [`ClientBuilder::on_response`] is shown the status and headers
 //!   ([`ResponseInfo`]) of every attempt, e.g. for rate-limit headers or metrics.
+//! * **Errors**: one [`Error`]; its `Display` never repeats its cause, which is its
+//!   [`source`](std::error::Error::source).
 //! * **TLS**: rustls with the *ring* provider and the platform's root certificates.
 #![warn(missing_docs)]
 
@@ -57,8 +72,9 @@ pub use futures_util::{StreamExt, TryStreamExt};
 pub use reqwest;
 pub use reqwest::Method;
 pub use runtime::{
-    ApiRequest, Auth, AuthScheme, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_TIMEOUT, Error,
-    FilePart, RequestOptions, ResponseInfo, RetryPolicy, paginate,
+    ApiRequest, Auth, AuthScheme, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_DEADLINE,
+    DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_RESPONSE_BODY_LIMIT, DEFAULT_TIMEOUT, Error, FilePart,
+    RequestOptions, ResponseInfo, RetryPolicy, paginate,
 };
 
 // The README's quickstart is compiled as a doctest, so it cannot drift from the API.

@@ -74,7 +74,18 @@ impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Failure::Api(err) => err.fmt(f),
-            Failure::Output(err) => write!(f, "could not write the output: {err}"),
+            Failure::Output(_) => f.write_str("could not write the output"),
+        }
+    }
+}
+
+/// The causes are the sources, never part of `Display`: [`report`] prints each once.
+impl std::error::Error for Failure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            // `Display` is the client error's own, so the chain continues below it.
+            Failure::Api(err) => err.source(),
+            Failure::Output(err) => Some(err),
         }
     }
 }
@@ -91,10 +102,23 @@ impl From<std::io::Error> for Failure {
     }
 }
 
-/// Prints `error: {err}` to standard error; the exit status of a failed run.
-pub fn fail(err: impl fmt::Display) -> ExitCode {
-    eprintln!("error: {err}");
+/// Prints [`report`] of `err` to standard error; the exit status of a failed run.
+pub fn fail(err: impl Into<Box<dyn std::error::Error>>) -> ExitCode {
+    eprintln!("{}", report(&*err.into()));
     ExitCode::FAILURE
+}
+
+/// `error: {err}`, then a `  caused by: {source}` line for each error in its source chain.
+pub fn report(err: &dyn std::error::Error) -> String {
+    let mut text = format!("error: {err}");
+    let mut source = err.source();
+    // Bounded: a chain longer than this is a cycle in someone's `source()`.
+    for _ in 0..32 {
+        let Some(cause) = source else { break };
+        text.push_str(&format!("\n  caused by: {cause}"));
+        source = cause.source();
+    }
+    text
 }
 
 /// Completes on Ctrl-C (never, if the signal handler cannot be installed).

@@ -150,8 +150,8 @@ fn sensitive_header(value: &str) -> Result<HeaderValue, String> {
     Ok(value)
 }
 
-/// Whether a header carries credentials: only the client (or [`ApiRequest::bearer_auth`]
-/// (crate::ApiRequest::bearer_auth)) sets those.
+/// Whether a header carries credentials: only the client (or
+/// [`ApiRequest::bearer_auth`](crate::ApiRequest::bearer_auth)) sets those.
 pub(crate) fn is_credential_header(name: &HeaderName) -> bool {
     *name == AUTHORIZATION || name == "x-auth-email" || name == "x-auth-key"
 }

@@ -10,6 +10,7 @@ use reqwest::header::HeaderValue;
 use super::auth::{Auth, ENV_BASE_URL};
 use super::client::{Client, Inner};
 use super::error::Error;
+use super::limits::{Admission, RateLimiter};
 use super::observe::{ResponseInfo, ResponseObserver};
 use super::retry::RetryPolicy;
 
@@ -17,6 +18,15 @@ use super::retry::RetryPolicy;
 pub const DEFAULT_BASE_URL: &str = "https://api.cloudflare.com/client/v4";
 /// The per-attempt timeout unless [`ClientBuilder::timeout`] says otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The limit for a whole call, every attempt and wait included, unless
+/// [`ClientBuilder::deadline`] says otherwise.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
+/// How many requests one client has in flight at most unless
+/// [`ClientBuilder::max_concurrent_requests`] says otherwise.
+pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 16;
+/// The largest response body read unless [`ClientBuilder::response_body_limit`] says otherwise:
+/// 16 MiB.
+pub const DEFAULT_RESPONSE_BODY_LIMIT: usize = 16 * 1024 * 1024;
 const DEFAULT_USER_AGENT: &str = concat!("pages-api-client/", env!("CARGO_PKG_VERSION"));
 
 /// Configures a [`Client`]. Credentials are required; everything else has a default.
@@ -38,6 +48,11 @@ pub struct ClientBuilder {
     auth: Option<Auth>,
     base_url: String,
     timeout: Duration,
+    deadline: Duration,
+    max_concurrent_requests: usize,
+    /// `(requests, per)`.
+    rate_limit: Option<(u32, Duration)>,
+    response_body_limit: usize,
     user_agent: String,
     retry: RetryPolicy,
     http: Option<reqwest::Client>,
@@ -50,6 +65,10 @@ impl fmt::Debug for ClientBuilder {
             .field("auth", &self.auth)
             .field("base_url", &self.base_url)
             .field("timeout", &self.timeout)
+            .field("deadline", &self.deadline)
+            .field("max_concurrent_requests", &self.max_concurrent_requests)
+            .field("rate_limit", &self.rate_limit)
+            .field("response_body_limit", &self.response_body_limit)
             .field("user_agent", &self.user_agent)
             .field("retry", &self.retry)
             .field("custom_http_client", &self.http.is_some())
@@ -65,6 +84,10 @@ impl Default for ClientBuilder {
             auth: None,
             base_url: DEFAULT_BASE_URL.to_owned(),
             timeout: DEFAULT_TIMEOUT,
+            deadline: DEFAULT_DEADLINE,
+            max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
+            rate_limit: None,
+            response_body_limit: DEFAULT_RESPONSE_BODY_LIMIT,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             retry: RetryPolicy::default(),
             http: None,
@@ -116,6 +139,39 @@ impl ClientBuilder {
     /// The limit for one attempt, from sending to the last byte of the body (default 30 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// The limit for a whole call, every attempt, backoff and wait for capacity included
+    /// (default 120 s): when it passes, the call ends with [`Error::DeadlineExceeded`], and a
+    /// retry that could not start before it is not made. [`timeout`](Self::timeout) still
+    /// bounds each attempt.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// How many requests the client (all its clones together) has in flight at most (default
+    /// 16); further calls wait their turn, within their deadline.
+    pub fn max_concurrent_requests(mut self, requests: usize) -> Self {
+        self.max_concurrent_requests = requests;
+        self
+    }
+
+    /// Sends at most `requests` requests (attempts, retries included) in any period of `per`,
+    /// waiting as needed (off by default). Cloudflare's API allows 1,200 requests per five
+    /// minutes per user: `.rate_limit(1200, Duration::from_secs(300))` stays within it as long
+    /// as this client is the only one using the credentials.
+    pub fn rate_limit(mut self, requests: u32, per: Duration) -> Self {
+        self.rate_limit = Some((requests, per));
+        self
+    }
+
+    /// The largest response body the client reads, in bytes (default 16 MiB). The body is read
+    /// incrementally and reading stops at the limit: the call fails with
+    /// [`Error::BodyTooLarge`] (not retried).
+    pub fn response_body_limit(mut self, bytes: usize) -> Self {
+        self.response_body_limit = bytes;
         self
     }
 
@@ -200,11 +256,28 @@ impl ClientBuilder {
             .filter_map(|(name, value)| Some((name?, value)))
             .collect();
         let (base_url, base) = validate_base_url(&self.base_url)?;
-        if self.timeout.is_zero() {
+        if self.timeout.is_zero() || self.deadline.is_zero() {
             return Err(Error::Config(
-                "the timeout must be greater than zero".into(),
+                "the timeout and the deadline must be greater than zero".into(),
             ));
         }
+        if self.max_concurrent_requests == 0 {
+            return Err(Error::Config(
+                "max_concurrent_requests must be at least 1".into(),
+            ));
+        }
+        let rate = match self.rate_limit {
+            None => None,
+            Some((requests, per)) if requests == 0 || per.is_zero() => {
+                return Err(Error::Config(
+                    "a rate limit needs at least one request per non-zero period".into(),
+                ));
+            }
+            Some((requests, per)) => Some(RateLimiter::new(
+                usize::try_from(requests).unwrap_or(usize::MAX),
+                per,
+            )),
+        };
         let user_agent = HeaderValue::from_str(&self.user_agent).map_err(|_| {
             Error::Config(format!(
                 "the user agent {:?} is not a valid header value",
@@ -226,6 +299,9 @@ impl ClientBuilder {
                 auth_headers,
                 user_agent,
                 timeout: self.timeout,
+                deadline: self.deadline,
+                admission: Admission::new(self.max_concurrent_requests, rate),
+                body_limit: self.response_body_limit,
                 retry: self.retry,
                 on_response: self.on_response,
             }),

@@ -34,6 +34,8 @@ pub(super) struct Call<'c> {
     pub(super) headers: Option<&'c HeaderMap>,
     /// Per attempt.
     pub(super) timeout: Duration,
+    /// For the whole call.
+    pub(super) deadline: Duration,
     pub(super) policy: Cow<'c, RetryPolicy>,
     pub(super) body: PreparedBody,
 }
@@ -65,6 +67,7 @@ impl<'c> Call<'c> {
             auth,
             headers: None,
             timeout: inner.timeout,
+            deadline: inner.deadline,
             policy: Cow::Borrowed(&inner.retry),
             body,
         };
@@ -81,15 +84,20 @@ impl<'c> Call<'c> {
                  or from ApiRequest::bearer_auth for a token of this request's own"
             )));
         }
-        if options.timeout.is_some_and(|t| t.is_zero()) {
+        if [options.timeout, options.deadline]
+            .iter()
+            .flatten()
+            .any(Duration::is_zero)
+        {
             return Err(invalid(
-                "the RequestOptions timeout must be greater than zero".into(),
+                "the RequestOptions timeout and deadline must be greater than zero".into(),
             ));
         }
         if !options.headers.is_empty() {
             call.headers = Some(&options.headers);
         }
         call.timeout = options.timeout.unwrap_or(inner.timeout);
+        call.deadline = options.deadline.unwrap_or(inner.deadline);
         if options.retry.is_some() || options.max_attempts.is_some() {
             call.policy = Cow::Owned(options.retry_policy_over(&inner.retry));
         }

@@ -11,6 +11,7 @@ use pages_api_types::{ApiFailure, Envelope};
 use reqwest::header::{ACCEPT, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use reqwest::{StatusCode, Url};
 use serde::de::DeserializeOwned;
+use tokio::time::Instant;
 use tracing::Instrument as _;
 use tracing::field::Empty;
 
@@ -18,6 +19,7 @@ use super::auth::{Auth, AuthScheme};
 use super::builder::{ClientBuilder, tls_config};
 use super::call::{Call, RequestUrl};
 use super::error::{Error, excerpt};
+use super::limits::{Admission, read_body};
 use super::observe::{ResponseInfo, ResponseObserver};
 use super::redirect::{self, RefusedRedirect};
 use super::request::ApiRequest;
@@ -48,7 +50,14 @@ pub(super) struct Inner {
     /// allocation per request.
     pub(super) auth_headers: Vec<(HeaderName, HeaderValue)>,
     pub(super) user_agent: HeaderValue,
+    /// Per attempt.
     pub(super) timeout: Duration,
+    /// Per call.
+    pub(super) deadline: Duration,
+    /// Requests in flight and the rate limit, shared by every clone.
+    pub(super) admission: Admission,
+    /// The most bytes of a response body read.
+    pub(super) body_limit: usize,
     pub(super) retry: RetryPolicy,
     pub(super) on_response: Option<ResponseObserver>,
 }
@@ -59,6 +68,9 @@ impl fmt::Debug for Client {
             .field("base_url", &self.inner.base_url)
             .field("auth", &self.inner.auth)
             .field("timeout", &self.inner.timeout)
+            .field("deadline", &self.inner.deadline)
+            .field("admission", &self.inner.admission)
+            .field("body_limit", &self.inner.body_limit)
             .field("retry", &self.inner.retry)
             .field("on_response", &self.inner.on_response.is_some())
             .finish_non_exhaustive()
@@ -77,7 +89,8 @@ enum Attempt {
     },
     Timeout,
     Transport(reqwest::Error),
-    /// A failure that another attempt would repeat (a refused redirect); never retried.
+    /// A failure that another attempt would repeat (a refused redirect, a body over the limit);
+    /// never retried.
     Refused(Error),
 }
 
@@ -174,6 +187,11 @@ impl Client {
         self.inner.timeout
     }
 
+    /// The limit for a whole call.
+    pub fn deadline(&self) -> Duration {
+        self.inner.deadline
+    }
+
     /// Sends `req` (retrying per the [`RetryPolicy`]) and decodes the envelope.
     ///
     /// A 2xx response decodes as `Envelope<T>`; `success: false` in it is an [`Error::Api`].
@@ -261,11 +279,35 @@ impl Client {
         let may_repeat = policy.may_repeat(req.method());
         let max_attempts = policy.attempts();
 
+        let started = Instant::now();
+        // A deadline too far to represent is no deadline: a century is as good.
+        let deadline_at = started
+            .checked_add(call.deadline)
+            .unwrap_or_else(|| started + Duration::from_secs(100 * 365 * 24 * 3600));
+        let deadline_exceeded = |attempts| Error::DeadlineExceeded {
+            operation,
+            deadline: call.deadline,
+            attempts,
+            elapsed: started.elapsed(),
+        };
+
         let mut attempt: u32 = 0;
         loop {
+            let Some(permit) = self.inner.admission.admit(deadline_at).await else {
+                return Err(deadline_exceeded(attempt));
+            };
             attempt += 1;
             span.record("attempt", attempt);
-            let outcome = self.attempt(&req, &call, attempt).await;
+            // The last attempt before the deadline gets only the time that is left.
+            let left = deadline_at.saturating_duration_since(Instant::now());
+            let cut_short = left < call.timeout;
+            let outcome = self
+                .attempt(&req, &call, attempt, call.timeout.min(left))
+                .await;
+            drop(permit);
+            if cut_short && matches!(outcome, Attempt::Timeout) {
+                return Err(deadline_exceeded(attempt));
+            }
             let last = attempt >= max_attempts;
 
             // Decide whether to go again.
@@ -287,14 +329,18 @@ impl Client {
             };
             if retry && !last {
                 let wait = policy.backoff(attempt, hint);
-                tracing::debug!(
-                    attempt,
-                    wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
-                    reason = %outcome,
-                    "pages API request failed; retrying"
-                );
-                tokio::time::sleep(wait).await;
-                continue;
+                // A retry that could not start before the deadline is not waited for: the last
+                // outcome says more than "deadline exceeded" would.
+                if Instant::now() + wait < deadline_at {
+                    tracing::debug!(
+                        attempt,
+                        wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                        reason = %outcome,
+                        "pages API request failed; retrying"
+                    );
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
             }
 
             return match outcome {
@@ -323,7 +369,13 @@ impl Client {
 
     /// One attempt: send, show the head to the observer, read the whole body, all within the
     /// per-attempt timeout.
-    async fn attempt(&self, req: &ApiRequest, call: &Call<'_>, attempt: u32) -> Attempt {
+    async fn attempt(
+        &self,
+        req: &ApiRequest,
+        call: &Call<'_>,
+        attempt: u32,
+        timeout: Duration,
+    ) -> Attempt {
         let inner = &*self.inner;
         let builder = match &call.url {
             RequestUrl::Parsed(url) => inner.http.request(req.method().clone(), url.clone()),
@@ -331,7 +383,7 @@ impl Client {
         };
         let mut builder = builder
             // reqwest's own timeout covers connecting, sending and reading the whole body.
-            .timeout(call.timeout)
+            .timeout(timeout)
             .header(ACCEPT, HeaderValue::from_static("application/json"))
             .header(USER_AGENT, inner.user_agent.clone());
         if let Some(headers) = call.headers {
@@ -363,7 +415,13 @@ impl Client {
                 None
             };
             let headers = std::mem::take(response.headers_mut());
-            let body = response.bytes().await?;
+            let Some(body) = read_body(&mut response, inner.body_limit).await? else {
+                return Ok(Attempt::Refused(Error::BodyTooLarge {
+                    operation: req.operation_id(),
+                    status: status.as_u16(),
+                    limit: inner.body_limit,
+                }));
+            };
             Ok::<_, reqwest::Error>(Attempt::Response {
                 status,
                 headers,

@@ -31,14 +31,10 @@ pub enum Error {
         /// Which kind of credential the request carried.
         auth: AuthScheme,
     },
-    /// The response body could not be decoded: an HTML error page from the edge, truncated
-    /// or empty JSON, or a shape this client does not know.
-    #[error(
-        "{operation}: could not decode the HTTP {status} response ({source}){}; body starts: {}; \
-         if this persists, the API may have changed: report it with the body",
-        ray_suffix(ray_id.as_deref()),
-        excerpt_display(body_excerpt)
-    )]
+    /// The response body could not be decoded: an HTML error page from the edge, an error
+    /// status without Cloudflare's error envelope, truncated or empty JSON, or a shape this
+    /// client does not know. The JSON error is the [`source`](std::error::Error::source).
+    #[error(fmt = fmt_decode)]
     Decode {
         /// The HTTP status.
         status: u16,
@@ -51,10 +47,11 @@ pub enum Error {
         /// The JSON error.
         source: serde_json::Error,
     },
-    /// The request could not be sent or its response not read (DNS, connection, TLS, ...).
+    /// The request could not be sent or its response not read (DNS, connection, TLS, ...); the
+    /// reason is the [`source`](std::error::Error::source).
     #[error(
-        "{operation}: could not reach the Cloudflare API ({source}); check the network, any \
-         proxy, and the base URL"
+        "{operation}: could not reach the Cloudflare API; check the network, any proxy, and the \
+         base URL"
     )]
     Transport {
         /// The operation id.
@@ -62,10 +59,11 @@ pub enum Error {
         /// The underlying error.
         source: reqwest::Error,
     },
-    /// An attempt took longer than the per-attempt timeout (retries included, if any).
+    /// The last attempt took longer than the per-attempt timeout (earlier ones were retried,
+    /// if the policy allowed).
     #[error(
         "{operation}: no complete response within {after:?}; retry later or raise the limit \
-         with ClientBuilder::timeout"
+         with ClientBuilder::timeout or RequestOptions::timeout"
     )]
     Timeout {
         /// The operation id.
@@ -99,6 +97,38 @@ pub enum Error {
         /// The `Location` of the redirect that was not followed.
         location: String,
         /// How many redirects one attempt follows.
+        limit: usize,
+    },
+    /// The call's deadline passed (every attempt, backoff and wait for capacity included).
+    #[error(
+        "{operation}: no response within the deadline of {deadline:?}: {attempts} {} in \
+         {elapsed:?}; retry later, or raise the limit with ClientBuilder::deadline or \
+         RequestOptions::deadline",
+        if *attempts == 1 { "attempt" } else { "attempts" }
+    )]
+    DeadlineExceeded {
+        /// The operation id.
+        operation: &'static str,
+        /// The deadline that passed.
+        deadline: Duration,
+        /// How many attempts were started.
+        attempts: u32,
+        /// How long the call took.
+        elapsed: Duration,
+    },
+    /// The response body was larger than
+    /// [`ClientBuilder::response_body_limit`](crate::ClientBuilder::response_body_limit); reading
+    /// stopped at the limit. Not retried.
+    #[error(
+        "{operation}: the HTTP {status} response body is larger than the limit of {limit} \
+         bytes; raise it with ClientBuilder::response_body_limit if such a body is expected"
+    )]
+    BodyTooLarge {
+        /// The operation id.
+        operation: &'static str,
+        /// The HTTP status of the response.
+        status: u16,
+        /// The limit in bytes.
         limit: usize,
     },
     /// A required request field or parameter was not set; raised before any request is made.
@@ -158,8 +188,9 @@ pub enum Error {
     /// The client is misconfigured (builder or environment).
     #[error("client configuration: {0}")]
     Config(String),
-    /// A request body could not be serialized to JSON.
-    #[error("could not encode the request body as JSON: {0}")]
+    /// A request body could not be serialized to JSON; the reason is the
+    /// [`source`](std::error::Error::source).
+    #[error("could not encode the request body as JSON")]
     Encode(#[source] serde_json::Error),
 }
 
@@ -189,7 +220,9 @@ impl Error {
     /// The HTTP status, when a response was received.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::Api { status, .. } | Error::Decode { status, .. } => Some(*status),
+            Error::Api { status, .. }
+            | Error::Decode { status, .. }
+            | Error::BodyTooLarge { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -209,6 +242,8 @@ impl Error {
             | Error::Decode { operation, .. }
             | Error::Transport { operation, .. }
             | Error::Timeout { operation, .. }
+            | Error::DeadlineExceeded { operation, .. }
+            | Error::BodyTooLarge { operation, .. }
             | Error::CrossOriginRedirect { operation, .. }
             | Error::TooManyRedirects { operation, .. }
             | Error::MissingField { operation, .. }
@@ -241,7 +276,9 @@ impl Error {
             Error::Api { status, .. } | Error::Decode { status, .. } => {
                 matches!(status, 408 | 429) || *status >= 500
             }
-            Error::Timeout { .. } | Error::Transport { .. } => true,
+            Error::Timeout { .. } | Error::DeadlineExceeded { .. } | Error::Transport { .. } => {
+                true
+            }
             _ => false,
         }
     }
@@ -260,6 +297,52 @@ fn excerpt_display(excerpt: &str) -> String {
         "<empty body>".to_owned()
     } else {
         format!("{excerpt:?}")
+    }
+}
+
+/// Whether a body is markup (an error page of the edge or a proxy) rather than JSON.
+fn is_html(body: &str) -> bool {
+    body.trim_start().starts_with('<')
+}
+
+fn fmt_decode(
+    status: &u16,
+    operation: &&'static str,
+    body_excerpt: &str,
+    ray_id: &Option<String>,
+    _source: &serde_json::Error,
+    f: &mut fmt::Formatter<'_>,
+) -> fmt::Result {
+    let status = *status;
+    let ray = ray_suffix(ray_id.as_deref());
+    let body = excerpt_display(body_excerpt);
+    if is_html(body_excerpt) {
+        write!(
+            f,
+            "{operation}: Cloudflare's edge returned HTTP {status}{ray} with an HTML page, not \
+             the API's JSON; it starts: {body}"
+        )?;
+        f.write_str(if status >= 500 || status == 429 {
+            "; a Cloudflare-side or network problem: retry later"
+        } else {
+            "; check the base URL and any proxy in between"
+        })
+    } else if !(200..300).contains(&status) {
+        write!(
+            f,
+            "{operation}: the API answered HTTP {status}{ray} without Cloudflare's error \
+             envelope; body starts: {body}"
+        )?;
+        if status >= 500 {
+            f.write_str("; a Cloudflare-side problem: retry later")?;
+        }
+        Ok(())
+    } else {
+        write!(
+            f,
+            "{operation}: could not decode the HTTP {status} response{ray}; body starts: \
+             {body}; if this persists, the API may have changed: report it with the body"
+        )
     }
 }
 

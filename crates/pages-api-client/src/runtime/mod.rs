@@ -7,6 +7,7 @@ pub mod builder;
 mod call;
 pub mod client;
 pub mod error;
+mod limits;
 pub mod observe;
 pub mod options;
 pub mod paging;
@@ -16,7 +17,10 @@ pub mod retry;
 
 pub use self::auth::{Auth, AuthScheme};
 pub use self::body::FilePart;
-pub use self::builder::{ClientBuilder, DEFAULT_BASE_URL, DEFAULT_TIMEOUT};
+pub use self::builder::{
+    ClientBuilder, DEFAULT_BASE_URL, DEFAULT_DEADLINE, DEFAULT_MAX_CONCURRENT_REQUESTS,
+    DEFAULT_RESPONSE_BODY_LIMIT, DEFAULT_TIMEOUT,
+};
 pub use self::client::Client;
 pub use self::error::Error;
 pub use self::observe::ResponseInfo;

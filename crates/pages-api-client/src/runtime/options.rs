@@ -26,6 +26,7 @@ use super::retry::RetryPolicy;
 #[must_use]
 pub struct RequestOptions {
     pub(crate) timeout: Option<Duration>,
+    pub(crate) deadline: Option<Duration>,
     pub(crate) retry: Option<RetryPolicy>,
     pub(crate) max_attempts: Option<u32>,
     pub(crate) headers: HeaderMap,
@@ -41,6 +42,13 @@ impl RequestOptions {
     /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// The limit for the whole call, every attempt and wait included, instead of
+    /// [`ClientBuilder::deadline`](crate::ClientBuilder::deadline).
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
         self
     }
 
@@ -84,6 +92,7 @@ impl fmt::Debug for RequestOptions {
         let names: Vec<&str> = self.headers.keys().map(HeaderName::as_str).collect();
         f.debug_struct("RequestOptions")
             .field("timeout", &self.timeout)
+            .field("deadline", &self.deadline)
             .field("retry", &self.retry)
             .field("max_attempts", &self.max_attempts)
             .field("headers", &names)
