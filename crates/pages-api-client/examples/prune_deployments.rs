@@ -18,10 +18,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use futures_util::StreamExt as _;
 use indicatif::{ProgressBar, ProgressStyle};
 use pages_api_client::types::{Deployment, Environment, Project};
-use pages_api_client::{Client, Error, Timestamp};
+use pages_api_client::{Client, Error, Timestamp, TryStreamExt as _};
 
 use common::Failure;
 
@@ -108,7 +107,7 @@ pub struct Row {
     pub short_id: String,
     pub environment: String,
     pub branch: String,
-    pub created_on: Option<Timestamp>,
+    pub created_on: Timestamp,
     pub action: Action,
     /// Why it was kept or failed (empty for deleted).
     pub reason: String,
@@ -180,6 +179,12 @@ pub enum Decision {
     Keep(String),
 }
 
+/// The branch a deployment was built from; `None` when its trigger metadata names none (the
+/// schema requires the field, so a deployment without one carries an empty string).
+pub fn branch_of(deployment: &Deployment) -> Option<&str> {
+    deployment.branch().filter(|branch| !branch.trim().is_empty())
+}
+
 /// What to do with each deployment (same order as `deployments`).
 pub fn plan(
     project: &Project,
@@ -190,13 +195,14 @@ pub fn plan(
     let canonical = project
         .canonical_deployment
         .as_ref()
-        .and_then(|d| d.id.as_deref());
+        .map(|d| d.id.as_str())
+        .filter(|id| !id.is_empty());
     // The newest deployment of each branch (deployments without branch metadata form one group).
-    let mut newest: HashMap<Option<&str>, (usize, Option<Timestamp>)> = HashMap::new();
+    let mut newest: HashMap<Option<&str>, (usize, Timestamp)> = HashMap::new();
     for (index, deployment) in deployments.iter().enumerate() {
         let created = deployment.created_on;
         newest
-            .entry(deployment.branch())
+            .entry(branch_of(deployment))
             .and_modify(|best| {
                 // The listing is newest first: an equal time keeps the earlier entry.
                 if created > best.1 {
@@ -210,16 +216,13 @@ pub fn plan(
         .iter()
         .enumerate()
         .map(|(index, deployment)| {
-            let Some(created) = deployment.created_on else {
-                return Decision::Keep("its creation time is unknown".to_owned());
-            };
-            if (now - created).whole_seconds() <= max_age {
+            if (now - deployment.created_on).whole_seconds() <= max_age {
                 return Decision::Recent;
             }
-            let branch = deployment.branch();
-            if deployment.id.is_none() {
+            let branch = branch_of(deployment);
+            if deployment.id.is_empty() {
                 Decision::Keep("the API gave no id".to_owned())
-            } else if deployment.id.as_deref() == canonical {
+            } else if Some(deployment.id.as_str()) == canonical {
                 Decision::Keep("live production deployment (canonical)".to_owned())
             } else if newest.get(&branch).map(|best| best.0) == Some(index) {
                 Decision::Keep(match branch {
@@ -267,8 +270,8 @@ pub async fn run(
     }
     let mut deployments = Vec::new();
     let mut stream = std::pin::pin!(request.stream());
-    while let Some(deployment) = stream.next().await {
-        deployments.push(deployment?);
+    while let Some(deployment) = stream.try_next().await? {
+        deployments.push(deployment);
         listing.inc(1);
     }
     listing.finish_and_clear();
@@ -285,7 +288,7 @@ pub async fn run(
         ..Summary::default()
     };
     for (deployment, decision) in deployments.iter().zip(decisions) {
-        let id = deployment.id.clone().unwrap_or_default();
+        let id = deployment.id.clone();
         let (action, reason) = match decision {
             Decision::Recent => {
                 summary.recent += 1;
@@ -308,16 +311,14 @@ pub async fn run(
             }
         };
         summary.rows.push(Row {
-            short_id: deployment
-                .short_id
-                .clone()
-                .unwrap_or_else(|| id.chars().take(8).collect()),
+            short_id: if deployment.short_id.is_empty() {
+                id.chars().take(8).collect()
+            } else {
+                deployment.short_id.clone()
+            },
             id,
-            environment: deployment
-                .environment
-                .as_ref()
-                .map_or_else(|| "-".to_owned(), ToString::to_string),
-            branch: deployment.branch().unwrap_or("-").to_owned(),
+            environment: deployment.environment.to_string(),
+            branch: branch_of(deployment).unwrap_or("-").to_owned(),
             created_on: deployment.created_on,
             action,
             reason,
@@ -353,9 +354,7 @@ pub fn write_table(summary: &Summary, opts: &Options, out: &mut impl Write) -> i
                 row.short_id.clone(),
                 row.environment.clone(),
                 row.branch.clone(),
-                row.created_on
-                    .as_ref()
-                    .map_or_else(|| "-".to_owned(), common::short_time),
+                common::short_time(&row.created_on),
                 row.reason.clone(),
             ]
         })

@@ -74,20 +74,13 @@ pub async fn trigger(client: &Client, opts: &Options) -> Result<Deployment, Erro
 
 /// The stage a deployment is at, e.g. `queued (active)`.
 pub fn stage(deployment: &Deployment) -> String {
-    match &deployment.latest_stage {
-        Some(stage) => {
-            let name = stage.name.as_ref().map_or("unknown", |n| n.as_str());
-            match &stage.status {
-                Some(status) => format!("{name} ({status})"),
-                None => name.to_owned(),
-            }
-        }
-        None => "unknown".to_owned(),
-    }
+    let stage = &deployment.latest_stage;
+    format!("{} ({})", stage.name, stage.status)
 }
 
-fn or_dash(value: Option<&str>) -> &str {
-    value.unwrap_or("-")
+/// `-` for a value the API sent empty.
+fn or_dash(value: &str) -> &str {
+    if value.is_empty() { "-" } else { value }
 }
 
 /// One deployment, once: prints its id, short id, URL and stage.
@@ -97,20 +90,24 @@ pub async fn run_once(
     out: &mut impl Write,
 ) -> Result<Deployment, Failure> {
     let deployment = trigger(client, opts).await?;
-    let branch = deployment.branch().or(opts.branch.as_deref());
+    let branch = deployment
+        .branch()
+        .filter(|branch| !branch.is_empty())
+        .or(opts.branch.as_deref())
+        .unwrap_or_default();
     writeln!(
         out,
         "Started a deployment of {} (branch {})",
         opts.api.project,
         or_dash(branch)
     )?;
-    writeln!(out, "  id:       {}", or_dash(deployment.id.as_deref()))?;
+    writeln!(out, "  id:       {}", or_dash(&deployment.id))?;
     writeln!(
         out,
         "  short id: {}",
-        or_dash(deployment.short_id.as_deref())
+        or_dash(&deployment.short_id)
     )?;
-    writeln!(out, "  url:      {}", or_dash(deployment.url.as_deref()))?;
+    writeln!(out, "  url:      {}", or_dash(&deployment.url))?;
     writeln!(out, "  stage:    {}", stage(&deployment))?;
     Ok(deployment)
 }
@@ -153,9 +150,9 @@ pub async fn run_every(
                     out,
                     "{} run {run}: started deployment {} (id {}) at {}, stage {}",
                     common::now(),
-                    or_dash(deployment.short_id.as_deref()),
-                    or_dash(deployment.id.as_deref()),
-                    or_dash(deployment.url.as_deref()),
+                    or_dash(&deployment.short_id),
+                    or_dash(&deployment.id),
+                    or_dash(&deployment.url),
                     stage(&deployment)
                 )?;
             }

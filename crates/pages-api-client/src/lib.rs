@@ -30,7 +30,7 @@
 //! * **Retries**: HTTP 408, 429, 5xx, timeouts and transport failures are retried with
 //!   exponential backoff and full jitter, honouring `Retry-After`; see [`RetryPolicy`] for which
 //!   methods qualify.
-//! * **Time**: 30 s per attempt ([`ClientBuilder::timeout`]) and 120 s per call, every attempt
+//! * **Time**: 30 s per attempt ([`ClientBuilder::timeout`]) and 60 s per call, every attempt
 //!   and wait included ([`ClientBuilder::deadline`]); [`RequestOptions`] change either, the
 //!   retry policy and the headers for one call.
 //! * **Load**: at most 16 requests in flight per client

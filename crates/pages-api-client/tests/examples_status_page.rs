@@ -14,9 +14,13 @@ use status_page::Options;
 use status_page::common::ApiArgs;
 
 const DAY: Duration = Duration::from_secs(86_400);
-/// A project name and a commit message that try to break out of the HTML.
+/// A project name that tries to break out of the HTML. The schema allows no such name
+/// (`^[a-z0-9][a-z0-9-]*$`), so only [`render_escapes_and_refuses_non_http_links`] uses it; the
+/// fake's project is [`PROJECT`], its commit message and branch the markup.
 const EVIL_PROJECT: &str = "<script>alert(\"pwned\")</script> & 'friends'";
 const EVIL_COMMIT: &str = "Fix \"quotes\" & <script>document.cookie</script>\n\nsecond line";
+const EVIL_BRANCH: &str = "feat/<b>bold</b>";
+const PROJECT: &str = "pwned-blog";
 
 fn options(fake: &FakeApi, project: &str) -> Options {
     Options {
@@ -44,10 +48,10 @@ fn assert_no_raw_markup(html: &str) {
 }
 
 fn evil_fake_setup(fake: &FakeApi) -> (String, String) {
-    fake.add_project(EVIL_PROJECT, "main");
-    fake.set_domains(EVIL_PROJECT, &["example.com", "www.example.com"]);
-    let production = fake.add_deployment(EVIL_PROJECT, "main", 2 * DAY, "Release 1.0");
-    let preview = fake.add_deployment(EVIL_PROJECT, "feat/<b>bold</b>", DAY, EVIL_COMMIT);
+    fake.add_project(PROJECT, "main");
+    fake.set_domains(PROJECT, &["example.com", "www.example.com"]);
+    let production = fake.add_deployment(PROJECT, "main", 2 * DAY, "Release 1.0");
+    let preview = fake.add_deployment(PROJECT, EVIL_BRANCH, DAY, EVIL_COMMIT);
     (production, preview)
 }
 
@@ -55,21 +59,19 @@ fn evil_fake_setup(fake: &FakeApi) -> (String, String) {
 async fn the_page_escapes_everything_the_api_returns() {
     let fake = FakeApi::start().await;
     let (production, preview) = evil_fake_setup(&fake);
-    let html = status_page::page(&fake.client(), &options(&fake, EVIL_PROJECT))
+    let html = status_page::page(&fake.client(), &options(&fake, PROJECT))
         .await
         .unwrap();
 
     assert_no_raw_markup(&html);
     assert!(html.starts_with("<!DOCTYPE html>\n"), "{html}");
-    let escaped_name =
-        "&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt; &amp; &#39;friends&#39;";
     assert!(
-        html.contains(&format!("<title>{escaped_name} · Cloudflare Pages</title>")),
+        html.contains(&format!("<title>{PROJECT} · Cloudflare Pages</title>")),
         "{html}"
     );
-    assert!(html.contains(&format!("<h1>{escaped_name}</h1>")), "{html}");
+    assert!(html.contains(&format!("<h1>{PROJECT}</h1>")), "{html}");
     assert!(
-        html.contains(&format!("<dt>Project name</dt><dd>{escaped_name}</dd>")),
+        html.contains(&format!("<dt>Project name</dt><dd>{PROJECT}</dd>")),
         "{html}"
     );
     // The commit message: first line shown, all of it in the title attribute, both escaped.
@@ -86,17 +88,16 @@ async fn the_page_escapes_everything_the_api_returns() {
     );
 
     // Project facts.
-    let deployments = fake.deployments(EVIL_PROJECT);
+    let deployments = fake.deployments(PROJECT);
     let project_id = {
         let client = fake.client();
         client
             .projects()
-            .get(ACCOUNT, EVIL_PROJECT)
+            .get(ACCOUNT, PROJECT)
             .send()
             .await
             .unwrap()
             .id
-            .unwrap()
     };
     assert!(
         html.contains(&format!("<dt>Project ID</dt><dd>{project_id}</dd>")),
@@ -104,7 +105,7 @@ async fn the_page_escapes_everything_the_api_returns() {
     );
     assert!(
         html.contains(
-            "<dt>Pages subdomain</dt><dd><a href=\"https://-script-alert--pwned----script-----friends-.pages.dev\">"
+            "<dt>Pages subdomain</dt><dd><a href=\"https://pwned-blog.pages.dev\">pwned-blog.pages.dev</a></dd>"
         ),
         "{html}"
     );
@@ -119,9 +120,9 @@ async fn the_page_escapes_everything_the_api_returns() {
         html.contains("<dt>Production branch</dt><dd>main</dd>"),
         "{html}"
     );
-    let preview_url = deployments[0].url.clone().unwrap();
-    let production_url = deployments[1].url.clone().unwrap();
-    assert_eq!(deployments[0].id.as_deref(), Some(preview.as_str()));
+    let preview_url = &deployments[0].url;
+    let production_url = &deployments[1].url;
+    assert_eq!(deployments[0].id, preview);
     assert!(
         html.contains(&format!(
             "<dt>Latest preview</dt><dd><a href=\"{preview_url}\">{preview_url}</a></dd>"
@@ -139,8 +140,7 @@ async fn the_page_escapes_everything_the_api_returns() {
     let rows: Vec<&str> = html.lines().filter(|l| l.starts_with("<tr><td")).collect();
     assert_eq!(rows.len(), 2, "{html}");
     for (row, deployment) in rows.iter().zip(&deployments) {
-        let url = deployment.url.as_deref().unwrap();
-        let short_id = deployment.short_id.as_deref().unwrap();
+        let (url, short_id) = (&deployment.url, &deployment.short_id);
         assert!(
             row.contains(&format!("<a href=\"{url}\">{short_id}</a>")),
             "{row}"
@@ -157,7 +157,7 @@ async fn the_page_escapes_everything_the_api_returns() {
     );
     assert!(rows[0].contains("<td>preview</td>"), "{}", rows[0]);
     assert!(
-        rows[0].contains("<br><a href=\"https://feat--b-bold--b-.-script-alert--pwned----script-----friends-.pages.dev\">"),
+        rows[0].contains("<br><a href=\"https://feat--b-bold--b-.pwned-blog.pages.dev\">"),
         "{}",
         rows[0]
     );
@@ -176,28 +176,51 @@ async fn the_page_escapes_everything_the_api_returns() {
 
 #[test]
 fn render_escapes_and_refuses_non_http_links() {
-    use pages_api_client::types::{Deployment, Project};
+    use fake_api::model::{self, NewDeployment};
+    use pages_api_client::Timestamp;
+    use pages_api_client::types::DeploymentTriggerType;
     assert_eq!(
         status_page::escape(r#"<a href="x">Tom & 'Jerry'</a>"#),
         "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;"
     );
-    let project = Project {
-        name: Some("p".into()),
-        ..Project::default()
-    };
-    let deployments = [Deployment {
-        id: Some("d1".into()),
-        url: Some("javascript:alert(1)".into()),
-        aliases: Some(vec!["https://ok.example\" onmouseover=\"x".into()]),
-        ..Deployment::default()
-    }];
+    // Built directly: a name the API would never send, so not through the fake.
+    let project = model::project(model::uuid(1, 1), EVIL_PROJECT, "main", Timestamp::now());
+    let id = model::uuid(2, 2);
+    let mut deployment = model::deployment(
+        &project,
+        NewDeployment {
+            id: id.clone(),
+            branch: "main",
+            commit_hash: "0".repeat(40),
+            commit_message: "m",
+            created: Timestamp::now(),
+            trigger: DeploymentTriggerType::AdHoc,
+            queued: false,
+        },
+    );
+    deployment.url = "javascript:alert(1)".into();
+    deployment.short_id = String::new(); // shown as the id instead
+    deployment.aliases = Some(vec!["https://ok.example\" onmouseover=\"x".into()]);
+    let deployments = [deployment];
     let html = status_page::render_page(&project, &deployments, None);
+    assert_no_raw_markup(&html);
+    let escaped_name =
+        "&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt; &amp; &#39;friends&#39;";
+    assert!(
+        html.contains(&format!("<title>{escaped_name} · Cloudflare Pages</title>")),
+        "{html}"
+    );
+    assert!(html.contains(&format!("<h1>{escaped_name}</h1>")), "{html}");
+    assert!(
+        html.contains(&format!("<dt>Project name</dt><dd>{escaped_name}</dd>")),
+        "{html}"
+    );
     assert!(!html.contains("javascript:alert(1)\""), "{html}");
     assert!(!html.contains("href=\"javascript"), "{html}");
     assert!(
-        html.contains(
-            "<td title=\"d1\">d1<br><a href=\"https://ok.example&quot; onmouseover=&quot;x\">"
-        ),
+        html.contains(&format!(
+            "<td title=\"{id}\">{id}<br><a href=\"https://ok.example&quot; onmouseover=&quot;x\">"
+        )),
         "{html}"
     );
     assert!(html.contains("<dt>Latest preview</dt><dd>-</dd>"), "{html}");
@@ -217,7 +240,7 @@ async fn the_server_fetches_anew_for_every_request() {
     let server = tokio::spawn(status_page::serve(
         listener,
         fake.client(),
-        options(&fake, EVIL_PROJECT),
+        options(&fake, PROJECT),
         async {
             let _ = stopped.await;
         },
@@ -239,7 +262,7 @@ async fn the_server_fetches_anew_for_every_request() {
     assert_eq!(fake.seen().len(), 3, "{:?}", fake.seen());
 
     // A new deployment shows up on the next request: nothing is cached.
-    let newer = fake.add_deployment(EVIL_PROJECT, "hotfix", Duration::from_secs(60), "Hotfix");
+    let newer = fake.add_deployment(PROJECT, "hotfix", Duration::from_secs(60), "Hotfix");
     let second = http.get(&url).send().await.unwrap().text().await.unwrap();
     assert!(second.contains(&newer[..8]), "{second}");
     assert!(!first.contains(&newer[..8]));

@@ -50,15 +50,12 @@ async fn one_run_starts_a_deployment_and_prints_it() {
         .expect("deployment started");
     let text = String::from_utf8(out).unwrap();
 
-    let id = deployment.id.clone().unwrap();
-    let short_id = deployment.short_id.clone().unwrap();
-    let url = deployment.url.clone().unwrap();
-    assert_eq!(fake.ids("blog"), std::slice::from_ref(&id));
-    assert_eq!(deployment.environment, Some(Environment::Production));
-    assert_eq!(
-        deployment.latest_stage.as_ref().unwrap().name,
-        Some(StageName::Queued)
-    );
+    let (id, short_id, url) = (&deployment.id, &deployment.short_id, &deployment.url);
+    assert_eq!(fake.ids("blog"), std::slice::from_ref(id));
+    assert_eq!(id.len(), 36, "a UUID: {id}");
+    assert_eq!(deployment.environment, Environment::Production);
+    assert_eq!(deployment.latest_stage.name, StageName::Queued);
+    assert_eq!(deployment.stage_name(), Some(&StageName::Queued));
     assert_eq!(
         text,
         format!(
@@ -74,14 +71,14 @@ async fn one_run_starts_a_deployment_and_prints_it() {
     let deployment = trigger_build::run_once(&client, &opts, &mut out)
         .await
         .unwrap();
-    assert_eq!(deployment.environment, Some(Environment::Preview));
+    assert_eq!(deployment.environment, Environment::Preview);
     let text = String::from_utf8(out).unwrap();
     assert!(
         text.starts_with("Started a deployment of blog (branch feature/search)\n"),
         "{text}"
     );
-    let id = deployment.id.unwrap();
-    assert_eq!(fake.branch_of("blog", &id), "feature/search");
+    assert_eq!(deployment.branch(), Some("feature/search"));
+    assert_eq!(fake.branch_of("blog", &deployment.id), "feature/search");
     assert_eq!(fake.ids("blog").len(), 2);
 }
 

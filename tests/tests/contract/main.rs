@@ -41,7 +41,7 @@ pub const DOMAIN: &str = "blog.example.com";
 
 /// What the response observer saw of one HTTP response.
 #[derive(Clone, Debug)]
-struct Seen {
+pub struct Seen {
     operation: &'static str,
     method: String,
     status: u16,

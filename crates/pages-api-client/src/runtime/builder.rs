@@ -20,7 +20,7 @@ pub const DEFAULT_BASE_URL: &str = "https://api.cloudflare.com/client/v4";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The limit for a whole call, every attempt and wait included, unless
 /// [`ClientBuilder::deadline`] says otherwise.
-pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(60);
 /// How many requests one client has in flight at most unless
 /// [`ClientBuilder::max_concurrent_requests`] says otherwise.
 pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 16;
@@ -143,7 +143,7 @@ impl ClientBuilder {
     }
 
     /// The limit for a whole call, every attempt, backoff and wait for capacity included
-    /// (default 120 s): when it passes, the call ends with [`Error::DeadlineExceeded`], and a
+    /// (default 60 s): when it passes, the call ends with [`Error::DeadlineExceeded`], and a
     /// retry that could not start before it is not made. [`timeout`](Self::timeout) still
     /// bounds each attempt.
     pub fn deadline(mut self, deadline: Duration) -> Self {

@@ -1,6 +1,9 @@
 //! An in-memory fake of the Cloudflare Pages API for the examples' end-to-end tests: an axum
 //! server on 127.0.0.1:0 that keeps projects and deployments and answers the way the API does.
 //!
+//! * Bodies valid for the 2026 schema: every required field (`null` where it may be), UUID
+//!   deployment ids. The fake checks each of its own responses against `spec/pages.resolved.json`
+//!   ([`schema`]) and, dropped, panics if any was not ([`FakeApi::schema_violations`]).
 //! * Cloudflare envelopes (`success`, `errors: [{code, message}]`, `messages`, `result`,
 //!   `result_info`), served under `/client/v4` like the real API root.
 //! * `Authorization: Bearer TOKEN` is required (else 403, code 10000); an unknown account is
@@ -11,8 +14,8 @@
 //! * `GET .../deployments`: newest first, `page` / `per_page` (default 25) and `env`
 //!   (`preview` | `production`), with `result_info {page, per_page, count, total_count,
 //!   total_pages}`.
-//! * `POST .../deployments`: `multipart/form-data` with an optional `branch` (default: the
-//!   production branch); the new deployment is queued.
+//! * `POST .../deployments`: `multipart/form-data` with optional `branch` (default: the
+//!   production branch), `commit_hash` and `commit_message`; the new deployment is queued.
 //! * `DELETE .../deployments/{id}`: refuses the canonical deployment (HTTP 400, code 8000034)
 //!   and, without `?force=true`, the newest deployment of a branch, which carries the branch
 //!   alias (HTTP 400, code 8000035, "You cannot delete an aliased deployment ..."), as
@@ -24,25 +27,28 @@
 // Each test binary uses a part of it.
 #![allow(dead_code)]
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+mod handlers;
+pub mod model;
+pub mod schema;
+
+use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{Path, Query, Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::middleware;
 use axum::routing::get;
 use pages_api_client::types::time::OffsetDateTime;
-use pages_api_client::types::{
-    Deployment, DeploymentTrigger, DeploymentTriggerMetadata, DeploymentTriggerType, Environment,
-    Project, Stage, StageName, StageStatus,
-};
+use pages_api_client::types::{Deployment, DeploymentTriggerType, Environment, Project};
 use pages_api_client::{Client, RetryPolicy, Timestamp};
-use serde_json::{Value, json};
+
+use handlers::{
+    create_deployment, delete_deployment, failure, get_deployment, get_project, list_deployments,
+    record_and_authenticate,
+};
+use model::{NewDeployment, slug};
 
 /// The API token the fake accepts.
 pub const TOKEN: &str = "fake-api-token-0123456789";
@@ -63,7 +69,8 @@ struct StoredDeployment {
     /// Insertion order: breaks ties between equal creation times (later is newer).
     seq: u64,
     branch: String,
-    /// The listing leaves out `deployment_trigger.metadata.branch` (old deployments may lack it).
+    /// The API shows no branch for it: `deployment_trigger.metadata.branch` is `""` (the schema
+    /// requires the field, so that is how a deployment without branch metadata looks).
     hide_branch: bool,
     deployment: Deployment,
 }
@@ -77,7 +84,7 @@ struct StoredProject {
 
 impl StoredProject {
     fn production_branch(&self) -> &str {
-        self.project.production_branch.as_deref().unwrap_or("main")
+        &self.project.production_branch
     }
 
     /// Newest first.
@@ -116,20 +123,15 @@ impl StoredProject {
     fn view(&self, stored: &StoredDeployment, newest: &HashSet<String>) -> Deployment {
         let mut deployment = stored.deployment.clone();
         let id = id_of(&deployment);
-        if newest.contains(&id) && deployment.environment == Some(Environment::Preview) {
+        if newest.contains(&id) && deployment.environment == Environment::Preview {
             deployment.aliases = Some(vec![format!(
                 "https://{}.{}.pages.dev",
                 slug(&stored.branch),
-                slug(self.project.name.as_deref().unwrap_or_default())
+                slug(&self.project.name)
             )]);
         }
-        if stored.hide_branch
-            && let Some(metadata) = deployment
-                .deployment_trigger
-                .as_mut()
-                .and_then(|t| t.metadata.as_mut())
-        {
-            metadata.branch = None;
+        if stored.hide_branch {
+            deployment.deployment_trigger.metadata.branch = String::new();
         }
         deployment
     }
@@ -160,6 +162,8 @@ struct FakeState {
     next_seq: u64,
     create_failures: VecDeque<(u16, i64, String)>,
     failing_deletes: HashSet<String>,
+    /// What [`schema::check_response`] found wrong with the fake's own responses.
+    violations: Vec<String>,
 }
 
 /// The running fake. Dropping it stops the server.
@@ -172,36 +176,23 @@ pub struct FakeApi {
 impl Drop for FakeApi {
     fn drop(&mut self) {
         self.server.abort();
+        if !std::thread::panicking() {
+            let violations = self.schema_violations();
+            assert!(
+                violations.is_empty(),
+                "the fake API sent bodies the 2026 schema does not allow:\n{}",
+                violations.join("\n")
+            );
+        }
     }
 }
 
 fn id_of(deployment: &Deployment) -> String {
-    deployment.id.clone().unwrap_or_default()
-}
-
-fn slug(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect()
+    deployment.id.clone()
 }
 
 fn timestamp_ago(age: Duration) -> Timestamp {
     Timestamp::from(OffsetDateTime::now_utc() - age)
-}
-
-fn stage(name: StageName, status: StageStatus, started: Timestamp) -> Stage {
-    Stage {
-        name: Some(name),
-        status: Some(status),
-        started_on: Some(started),
-        ..Stage::default()
-    }
 }
 
 impl FakeApi {
@@ -262,19 +253,17 @@ impl FakeApi {
             .expect("client for the fake API")
     }
 
-    /// Adds a project (subdomain `{name}.pages.dev`, no domains).
+    /// Adds a project (subdomain `{name}.pages.dev`, no domains). `name` must be a valid
+    /// project name (lower-case letters, digits and hyphens), as the schema demands.
     pub fn add_project(&self, name: &str, production_branch: &str) {
         let mut state = self.state();
         state.next_seq += 1;
-        let project = Project {
-            id: Some(format!("7b162ea7-7367-4d67-bcde-{:012x}", state.next_seq)),
-            name: Some(name.to_owned()),
-            subdomain: Some(format!("{}.pages.dev", slug(name))),
-            domains: Some(Vec::new()),
-            production_branch: Some(production_branch.to_owned()),
-            created_on: Some(timestamp_ago(Duration::from_secs(400 * 86_400))),
-            ..Project::default()
-        };
+        let project = model::project(
+            model::uuid(0x7b16_2ea7, state.next_seq),
+            name,
+            production_branch,
+            timestamp_ago(Duration::from_secs(400 * 86_400)),
+        );
         state.projects.insert(
             name.to_owned(),
             StoredProject {
@@ -306,13 +295,13 @@ impl FakeApi {
             project,
             branch,
             timestamp_ago(age),
-            commit_message,
-            DeploymentTriggerType::Push,
+            (commit_message, None),
+            DeploymentTriggerType::GithubPush,
             false,
         )
     }
 
-    /// Leaves `deployment_trigger.metadata.branch` out of the listing of deployment `id`.
+    /// Shows deployment `id` without its branch (`deployment_trigger.metadata.branch: ""`).
     pub fn hide_branch(&self, project: &str, id: &str) {
         let mut state = self.state();
         let stored = state.projects.get_mut(project).expect("known project");
@@ -394,6 +383,14 @@ impl FakeApi {
         self.state().seen.clone()
     }
 
+    /// What was wrong with the fake's own response bodies (checked against the 2026 schema).
+    pub fn schema_violations(&self) -> Vec<String> {
+        match self.state.lock() {
+            Ok(state) => state.violations.clone(),
+            Err(poisoned) => poisoned.into_inner().violations.clone(),
+        }
+    }
+
     /// How many requests had `method` and a path ending in `path_suffix`.
     pub fn count(&self, method: &str, path_suffix: &str) -> usize {
         self.state()
@@ -404,12 +401,13 @@ impl FakeApi {
     }
 }
 
+/// A new deployment of `branch` (commit: its message, and its hash if known).
 fn insert_deployment(
     state: &mut FakeState,
     project: &str,
     branch: &str,
     created: Timestamp,
-    commit_message: &str,
+    (commit_message, commit_hash): (&str, Option<String>),
     trigger: DeploymentTriggerType,
     queued: bool,
 ) -> String {
@@ -420,47 +418,20 @@ fn insert_deployment(
     let head = u32::try_from(seq & 0xffff_ffff)
         .unwrap_or_default()
         .wrapping_mul(0x9e37_79b1);
-    let id = format!("{head:08x}-5c1e-4d8a-9f3b-{seq:012x}");
-    let short_id = id[..8].to_owned();
-    let environment = if branch == stored.production_branch() {
-        Environment::Production
-    } else {
-        Environment::Preview
-    };
-    let latest_stage = if queued {
-        stage(StageName::Queued, StageStatus::Active, created)
-    } else {
-        Stage {
-            ended_on: Some(created),
-            ..stage(StageName::Deploy, StageStatus::Success, created)
-        }
-    };
-    let project_name = stored.project.name.clone().unwrap_or_default();
-    let deployment = Deployment {
-        id: Some(id.clone()),
-        short_id: Some(short_id.clone()),
-        project_id: stored.project.id.clone(),
-        project_name: Some(project_name.clone()),
-        environment: Some(environment),
-        url: Some(format!(
-            "https://{short_id}.{}.pages.dev",
-            slug(&project_name)
-        )),
-        created_on: Some(created),
-        modified_on: Some(created),
-        latest_stage: Some(latest_stage.clone()),
-        stages: Some(vec![latest_stage]),
-        deployment_trigger: Some(DeploymentTrigger {
-            type_: Some(trigger),
-            metadata: Some(DeploymentTriggerMetadata {
-                branch: Some(branch.to_owned()),
-                commit_hash: Some(format!("{:040x}", u128::from(seq) * 0x1f3d_5b79)),
-                commit_message: Some(commit_message.to_owned()),
-            }),
-        }),
-        is_skipped: Some(false),
-        ..Deployment::default()
-    };
+    let id = model::uuid(head, seq);
+    let deployment = model::deployment(
+        &stored.project,
+        NewDeployment {
+            id: id.clone(),
+            branch,
+            commit_hash: commit_hash
+                .unwrap_or_else(|| format!("{:040x}", u128::from(seq) * 0x1f3d_5b79)),
+            commit_message,
+            created,
+            trigger,
+            queued,
+        },
+    );
     stored.deployments.push(StoredDeployment {
         seq,
         branch: branch.to_owned(),
@@ -468,280 +439,4 @@ fn insert_deployment(
         deployment,
     });
     id
-}
-
-// ---------------------------------------------------------------------------------------------
-// Responses.
-
-fn envelope(result: Value, result_info: Option<Value>) -> Response {
-    let mut body = json!({"success": true, "errors": [], "messages": [], "result": result});
-    if let Some(info) = result_info {
-        body["result_info"] = info;
-    }
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response()
-}
-
-fn failure(status: StatusCode, code: i64, message: &str) -> Response {
-    let body = json!({
-        "success": false,
-        "errors": [{"code": code, "message": message}],
-        "messages": [],
-        "result": null,
-    });
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response()
-}
-
-fn to_value<T: serde::Serialize>(value: &T) -> Value {
-    serde_json::to_value(value).expect("serializable")
-}
-
-type Shared = State<Arc<Mutex<FakeState>>>;
-
-async fn record_and_authenticate(State(state): Shared, request: Request, next: Next) -> Response {
-    state.lock().expect("fake API state").seen.push(Seen {
-        method: request.method().to_string(),
-        path: request.uri().path().to_owned(),
-        query: request.uri().query().unwrap_or_default().to_owned(),
-    });
-    let authorized = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        == Some(format!("Bearer {TOKEN}").as_str());
-    if !authorized {
-        return failure(StatusCode::FORBIDDEN, 10000, "Authentication error");
-    }
-    next.run(request).await
-}
-
-/// An API error: the status and the one `{code, message}` of the failure envelope.
-struct ApiError(StatusCode, i64, &'static str);
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        failure(self.0, self.1, self.2)
-    }
-}
-
-/// The project, or the error the API gives for the account or project.
-fn find<'a>(
-    state: &'a mut FakeState,
-    account: &str,
-    project: &str,
-) -> Result<&'a mut StoredProject, ApiError> {
-    if account != ACCOUNT {
-        return Err(ApiError(
-            StatusCode::NOT_FOUND,
-            7003,
-            "Could not route to /accounts/{account_id}/pages/projects, perhaps your object \
-             identifier is invalid?",
-        ));
-    }
-    state.projects.get_mut(project).ok_or(ApiError(
-        StatusCode::NOT_FOUND,
-        8000007,
-        "Project not found. The specified project name does not match any of your existing \
-         projects.",
-    ))
-}
-
-async fn get_project(
-    State(state): Shared,
-    Path((account, project)): Path<(String, String)>,
-) -> Response {
-    let mut state = state.lock().expect("fake API state");
-    match find(&mut state, &account, &project) {
-        Ok(stored) => envelope(to_value(&stored.project_view()), None),
-        Err(error) => error.into_response(),
-    }
-}
-
-async fn list_deployments(
-    State(state): Shared,
-    Path((account, project)): Path<(String, String)>,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    let mut state = state.lock().expect("fake API state");
-    let stored = match find(&mut state, &account, &project) {
-        Ok(stored) => stored,
-        Err(error) => return error.into_response(),
-    };
-    let number = |name: &str, default: usize| match query.get(name) {
-        None => Some(default),
-        Some(text) => text.parse::<usize>().ok().filter(|n| *n >= 1),
-    };
-    let (Some(page), Some(per_page)) = (number("page", 1), number("per_page", 25)) else {
-        return failure(
-            StatusCode::BAD_REQUEST,
-            8000024,
-            "Invalid list options provided. Review the `page` and `per_page` parameters.",
-        );
-    };
-    let env = match query.get("env").map(String::as_str) {
-        None => None,
-        Some("preview") => Some(Environment::Preview),
-        Some("production") => Some(Environment::Production),
-        Some(_) => {
-            return failure(
-                StatusCode::BAD_REQUEST,
-                8000000,
-                "Invalid environment: use preview or production.",
-            );
-        }
-    };
-    let newest = stored.newest_of_branches();
-    let matching: Vec<Deployment> = stored
-        .sorted()
-        .into_iter()
-        .filter(|d| env.is_none() || d.deployment.environment == env)
-        .map(|d| stored.view(d, &newest))
-        .collect();
-    let total = matching.len();
-    let items: Vec<Value> = matching
-        .iter()
-        .skip((page - 1).saturating_mul(per_page))
-        .take(per_page)
-        .map(to_value)
-        .collect();
-    let info = json!({
-        "page": page,
-        "per_page": per_page,
-        "count": items.len(),
-        "total_count": total,
-        "total_pages": total.div_ceil(per_page),
-    });
-    envelope(Value::Array(items), Some(info))
-}
-
-/// The value of text field `name` of a `multipart/form-data` body.
-fn multipart_field(content_type: &str, body: &[u8], name: &str) -> Option<String> {
-    let boundary = content_type
-        .split(';')
-        .find_map(|part| part.trim().strip_prefix("boundary="))?
-        .trim_matches('"');
-    let body = String::from_utf8_lossy(body);
-    let wanted = format!("name=\"{name}\"");
-    body.split(&format!("--{boundary}")).find_map(|part| {
-        let (head, value) = part.split_once("\r\n\r\n")?;
-        head.contains(&wanted)
-            .then(|| value.strip_suffix("\r\n").unwrap_or(value).to_owned())
-    })
-}
-
-async fn create_deployment(
-    State(state): Shared,
-    Path((account, project)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let mut state = state.lock().expect("fake API state");
-    let production_branch = match find(&mut state, &account, &project) {
-        Ok(stored) => stored.production_branch().to_owned(),
-        Err(error) => return error.into_response(),
-    };
-    if let Some((status, code, message)) = state.create_failures.pop_front() {
-        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        return failure(status, code, &message);
-    }
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let branch = if content_type.starts_with("multipart/form-data") {
-        multipart_field(content_type, &body, "branch")
-    } else {
-        None
-    }
-    .filter(|b| !b.is_empty())
-    .unwrap_or(production_branch);
-    let id = insert_deployment(
-        &mut state,
-        &project,
-        &branch,
-        Timestamp::now(),
-        &format!("Latest commit on {branch}"),
-        DeploymentTriggerType::AdHoc,
-        true,
-    );
-    let stored = &state.projects[&project];
-    envelope(to_value(&stored.view_by_id(&id)), None)
-}
-
-async fn get_deployment(
-    State(state): Shared,
-    Path((account, project, id)): Path<(String, String, String)>,
-) -> Response {
-    let mut state = state.lock().expect("fake API state");
-    let stored = match find(&mut state, &account, &project) {
-        Ok(stored) => stored,
-        Err(error) => return error.into_response(),
-    };
-    match stored.view_by_id(&id) {
-        Some(deployment) => envelope(to_value(&deployment), None),
-        None => deployment_not_found(),
-    }
-}
-
-fn deployment_not_found() -> Response {
-    failure(
-        StatusCode::NOT_FOUND,
-        8000009,
-        "The deployment could not be found.",
-    )
-}
-
-async fn delete_deployment(
-    State(state): Shared,
-    Path((account, project, id)): Path<(String, String, String)>,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    let mut state = state.lock().expect("fake API state");
-    let failing = state.failing_deletes.contains(&id);
-    let stored = match find(&mut state, &account, &project) {
-        Ok(stored) => stored,
-        Err(error) => return error.into_response(),
-    };
-    let Some(index) = stored
-        .deployments
-        .iter()
-        .position(|d| id_of(&d.deployment) == id)
-    else {
-        return deployment_not_found();
-    };
-    if failing {
-        return failure(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            8000000,
-            "An unknown error has occurred. If this error persists, please file a support \
-             ticket.",
-        );
-    }
-    if stored.canonical_id().as_deref() == Some(id.as_str()) {
-        return failure(
-            StatusCode::BAD_REQUEST,
-            8000034,
-            "Cannot delete the active production deployment. Roll back to another deployment \
-             first.",
-        );
-    }
-    let forced = query.get("force").is_some_and(|v| v == "true");
-    if stored.newest_of_branches().contains(&id) && !forced {
-        return failure(
-            StatusCode::BAD_REQUEST,
-            8000035,
-            "You cannot delete an aliased deployment without a `?force=true` parameter in the \
-             API request URL.",
-        );
-    }
-    stored.deployments.remove(index);
-    envelope(Value::Null, None)
 }

@@ -1,0 +1,134 @@
+//! The fake API (`tests/fake_api`) answers with bodies valid for the 2026 schema, and its
+//! schema check would notice if it did not.
+
+mod fake_api;
+
+use std::time::Duration;
+
+use fake_api::schema::{check_response, validate};
+use fake_api::{ACCOUNT, FakeApi, model};
+use pages_api_client::types::{DeploymentTriggerType, Environment, StageStatus};
+use pages_api_client::{Timestamp, TryStreamExt as _};
+use serde_json::{Value, json};
+
+const DAY: Duration = Duration::from_secs(86_400);
+
+fn sample_deployment() -> Value {
+    let project = model::project(model::uuid(1, 1), "blog", "main", Timestamp::now());
+    let deployment = model::deployment(
+        &project,
+        model::NewDeployment {
+            id: model::uuid(2, 2),
+            branch: "main",
+            commit_hash: "a".repeat(40),
+            commit_message: "m",
+            created: Timestamp::now(),
+            trigger: DeploymentTriggerType::AdHoc,
+            queued: true,
+        },
+    );
+    model::deployment_json(&deployment)
+}
+
+fn errors_of(result: Value, path: &str, method: &str) -> Vec<String> {
+    let body = json!({"success": true, "errors": [], "messages": [], "result": result});
+    check_response(method, path, 200, body.to_string().as_bytes())
+}
+
+#[test]
+fn the_check_accepts_the_fakes_bodies_and_rejects_broken_ones() {
+    let path = format!("/accounts/{ACCOUNT}/pages/projects/blog/deployments");
+    let good = sample_deployment();
+    assert_eq!(good["id"].as_str().map(str::len), Some(36), "{good:#}");
+    assert_eq!(good["latest_stage"]["ended_on"], Value::Null, "{good:#}");
+    assert_eq!(errors_of(good.clone(), &path, "POST"), Vec::<String>::new());
+
+    let broken = |change: &dyn Fn(&mut Value)| {
+        let mut value = good.clone();
+        change(&mut value);
+        errors_of(value, &path, "POST")
+    };
+    let missing = broken(&|d| {
+        d.as_object_mut().unwrap().remove("aliases");
+    });
+    assert!(missing[0].contains("required property aliases"), "{missing:?}");
+    let not_nullable = broken(&|d| d["short_id"] = Value::Null);
+    assert!(not_nullable[0].contains("/result/short_id: null"), "{not_nullable:?}");
+    let bad_enum = broken(&|d| d["deployment_trigger"]["type"] = json!("push"));
+    assert!(bad_enum[0].contains("\"push\" is not one of"), "{bad_enum:?}");
+    let bad_name = broken(&|d| d["project_name"] = json!("<b>Blog</b>"));
+    assert!(bad_name[0].contains("does not match"), "{bad_name:?}");
+    let bad_time = broken(&|d| d["created_on"] = json!("2026-07-14T09:21:00"));
+    assert!(bad_time[0].contains("RFC 3339"), "{bad_time:?}");
+    let bad_env_var = broken(&|d| d["env_vars"]["X"] = json!({"type": "plain_text"}));
+    assert!(bad_env_var[0].contains("anyOf"), "{bad_env_var:?}");
+
+    // The component on its own; a failure has its own schema (at least one error).
+    let schema = json!({"$ref": "#/components/schemas/deployment"});
+    let mut errors = Vec::new();
+    validate(&good, &schema, "", &mut errors);
+    assert!(errors.is_empty(), "{errors:?}");
+    let failure = json!({"success": false, "errors": [{"code": 8000007, "message": "Project not found"}], "messages": [], "result": null});
+    let body = failure.to_string();
+    assert!(check_response("GET", &path, 404, body.as_bytes()).is_empty());
+    let no_errors = json!({"success": false, "errors": [], "messages": [], "result": null});
+    assert!(!check_response("GET", &path, 404, no_errors.to_string().as_bytes()).is_empty());
+}
+
+#[tokio::test]
+async fn every_route_of_the_fake_answers_within_the_schema() {
+    let fake = FakeApi::start().await;
+    fake.add_project("blog", "main");
+    let client = fake.client();
+    let projects = client.projects();
+    // No deployments yet: `canonical_deployment` and `latest_deployment` are null, not absent.
+    let project = projects.get(ACCOUNT, "blog").send().await.unwrap();
+    assert!(project.canonical_deployment.is_none() && project.latest_deployment.is_none());
+    let old = fake.add_deployment("blog", "main", 9 * DAY, "Old");
+    fake.add_deployment("blog", "feature", DAY, "Preview");
+    fake.hide_branch("blog", &old);
+
+    let deployments = client.deployments();
+    let created = deployments
+        .create(ACCOUNT, "blog")
+        .branch("feature")
+        .commit_message("Try the new layout")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.commit_message(), Some("Try the new layout"));
+    assert_eq!(created.latest_stage.status, StageStatus::Active);
+    let listed: Vec<_> = deployments
+        .list(ACCOUNT, "blog")
+        .per_page(2)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 3);
+    let hidden = listed.iter().find(|d| d.id == old).unwrap();
+    assert_eq!(hidden.branch(), Some(""));
+    let previews = deployments
+        .list(ACCOUNT, "blog")
+        .env(Environment::Preview)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(previews.len(), 2);
+    let fetched = deployments
+        .get(ACCOUNT, "blog", &created.id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fetched.id, created.id);
+    deployments
+        .delete(ACCOUNT, "blog", &old)
+        .send()
+        .await
+        .unwrap_err(); // the live one
+    let project = projects.get(ACCOUNT, "blog").send().await.unwrap();
+    assert_eq!(project.canonical_deployment.unwrap().id, old);
+    assert_eq!(project.latest_deployment.unwrap().id, created.id);
+    projects.get(ACCOUNT, "ghost").send().await.unwrap_err();
+    assert_eq!(fake.schema_violations(), Vec::<String>::new());
+}
