@@ -115,6 +115,7 @@ pub fn prepare(
         file: spec_label.to_string(),
         error,
     };
+    load::check_nesting(spec).map_err(in_spec)?;
     let mut resolved = load::select_pages(spec).map_err(in_spec)?;
     let keys = load::canonicalize(&mut resolved);
     let report = overlay::apply(&mut resolved, overlay_doc).map_err(|error| InputError {

@@ -1,16 +1,20 @@
 //! `cargo xtask diff OLD NEW`: the change to the generated Rust API between two documents, each
 //! change marked breaking or additive.
 //!
+//! The rules are Rust's (cargo-semver-checks is the reference; CI checks that every break it
+//! finds is listed here as breaking), plus the type changes it does not see:
 //! Breaking: anything removed (operation, argument, setter, paging, type, field, variant); a new
-//! constructor argument or a new required setter; any change of a Rust type (a field, argument,
-//! setter or result), which includes an optional field becoming required; a type changing kind.
-//! Additive: anything else added; a required setter becoming optional; a changed path or method
-//! (the Rust API is the same, the request is not, so it is listed).
+//! constructor argument of an operation, or a changed constructor of a request type (a field that
+//! became required); any change of a Rust type (a field, argument, setter or result), which
+//! includes an optional field becoming required; a type changing kind.
+//! Additive: anything else added, a field above all (every struct is `#[non_exhaustive]`, every
+//! enum too); a changed path or method (the Rust API is the same, the request is not, so it is
+//! listed).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::ir::{Api, TypeKind};
+use crate::ir::{Api, Presence, TypeKind};
 use crate::surface::{constructor_arguments, field_type, result_type, rust_type, setter_type};
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -78,6 +82,7 @@ fn facts(api: &Api) -> BTreeMap<String, Fact> {
             }
         }
     }
+    let request_types = api.request_types();
     for def in &api.types {
         let kind = match &def.kind {
             TypeKind::Struct(_) => "struct",
@@ -88,6 +93,21 @@ fn facts(api: &Api) -> BTreeMap<String, Fact> {
         let owner = &Some(format!("type {}", def.name));
         match &def.kind {
             TypeKind::Struct(s) => {
+                if request_types.contains(def.name.as_str()) {
+                    // How a caller builds it: `new(required fields)`, or `Default`.
+                    let required: Vec<String> = s
+                        .fields
+                        .iter()
+                        .filter(|f| f.presence == Presence::Required)
+                        .map(|f| format!("{}: {}", f.name, field_type(f)))
+                        .collect();
+                    let how = if required.is_empty() {
+                        "default()".to_string()
+                    } else {
+                        format!("new({})", required.join(", "))
+                    };
+                    add(format!("constructor {}", def.name), how, true, owner);
+                }
                 for f in &s.fields {
                     add(
                         format!("field {}.{}", def.name, f.name),

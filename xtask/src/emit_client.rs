@@ -5,7 +5,9 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::emit_types::{TypePaths, doc_attrs, ident, type_tokens};
+use crate::emit_types::{
+    TypePaths, doc_attrs, field_type_tokens, ident, serde_field_attr, type_tokens,
+};
 use crate::ir::*;
 
 /// The whole `crates/pages-api-client/src/generated.rs`, unformatted. Everything it uses is
@@ -19,6 +21,8 @@ pub fn emit(api: &Api) -> TokenStream {
     });
     let resources = api.resources.iter().map(emit_resource);
     quote! {
+        // An operation's constructor takes everything it requires, however much.
+        #![allow(clippy::too_many_arguments)]
         impl crate::Client {
             #(#accessors)*
         }
@@ -253,15 +257,26 @@ fn emit_builder(resource: &Resource, op: &Operation) -> TokenStream {
     let (prepare_body, attach_body) = match &op.body {
         Body::None => (quote!(), quote!()),
         Body::EmptyJson => (quote!(), quote!(.empty_json_body())),
-        Body::JsonStruct { type_name, fields } => {
-            let ty = ident(type_name);
+        Body::JsonStruct { fields, .. } => {
+            // The body's own serializable struct, moved out of the builder: the types crate's
+            // struct is `#[non_exhaustive]`, so it cannot be built here with a literal.
+            let declared = fields.iter().map(|b| {
+                let field = ident(&b.field.name);
+                let ty = field_type_tokens(&b.field, &paths);
+                let serde_attr = serde_field_attr(&b.field, "::pages_api_types::Patch::is_keep");
+                quote! { #serde_attr #field: #ty }
+            });
             let inits = fields.iter().map(|b| {
                 let member = ident(&b.member);
                 let field = ident(&b.field.name);
                 quote!(#field: self.#member)
             });
             (
-                quote! { let body = #prefix #ty { #(#inits,)* }; },
+                quote! {
+                    #[derive(::serde::Serialize)]
+                    struct Body { #(#declared,)* }
+                    let body = Body { #(#inits,)* };
+                },
                 quote!(.json_body(&body)?),
             )
         }

@@ -10,9 +10,14 @@ use crate::ir::*;
 
 /// The whole `crates/pages-api-types/src/generated.rs`, unformatted.
 pub fn emit(api: &Api) -> TokenStream {
-    let items = api.types.iter().map(emit_type);
+    let request_types = api.request_types();
+    let items = api
+        .types
+        .iter()
+        .map(|def| emit_type(def, request_types.contains(def.name.as_str())));
     quote! {
-        #![allow(clippy::large_enum_variant, clippy::derive_partial_eq_without_eq)]
+        // A constructor takes every field the document requires, however many.
+        #![allow(clippy::large_enum_variant, clippy::derive_partial_eq_without_eq, clippy::too_many_arguments)]
         #(#items)*
     }
 }
@@ -115,11 +120,11 @@ pub fn field_type_tokens(field: &Field, paths: &TypePaths) -> TokenStream {
     }
 }
 
-fn emit_type(def: &TypeDef) -> TokenStream {
+fn emit_type(def: &TypeDef, constructible: bool) -> TokenStream {
     let doc = doc_attrs(&def.doc);
     let name = ident(&def.name);
     match &def.kind {
-        TypeKind::Struct(s) => emit_struct(&name, &doc, s),
+        TypeKind::Struct(s) => emit_struct(&name, &doc, s, constructible),
         TypeKind::Enum(variants) => emit_enum(&name, &doc, variants),
         TypeKind::Union(variants) => {
             let variants = variants.iter().map(|v| {
@@ -131,34 +136,42 @@ fn emit_type(def: &TypeDef) -> TokenStream {
                 #doc
                 #[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]
                 #[serde(untagged)]
+                #[non_exhaustive]
                 pub enum #name { #(#variants,)* }
             }
         }
     }
 }
 
-fn emit_struct(name: &Ident, doc: &TokenStream, s: &Struct) -> TokenStream {
+/// `#[serde(...)]` of a field: its JSON key, and how absence is spelled (`is_keep` names the
+/// `Patch::is_keep` path as seen from where the struct is).
+pub fn serde_field_attr(f: &Field, is_keep: &str) -> Option<TokenStream> {
+    let wire = &f.wire;
+    let mut serde_args: Vec<TokenStream> = Vec::new();
+    if f.name != f.wire {
+        serde_args.push(quote!(rename = #wire));
+    }
+    match f.presence {
+        Presence::Required => {}
+        Presence::Optional => serde_args.push(quote!(
+            default,
+            skip_serializing_if = "::core::option::Option::is_none"
+        )),
+        Presence::Tristate => serde_args.push(quote!(default, skip_serializing_if = #is_keep)),
+    }
+    (!serde_args.is_empty()).then(|| quote! { #[serde(#(#serde_args),*)] })
+}
+
+/// Every struct is `#[non_exhaustive]`, so a field Cloudflare adds is a minor change. A caller
+/// builds the ones requests take with `new(required fields)` (or `Default`) and a setter per
+/// optional field: `BuildConfigPatch::default().build_command("npm run build")`.
+fn emit_struct(name: &Ident, doc: &TokenStream, s: &Struct, constructible: bool) -> TokenStream {
     let paths = TypePaths::in_types_crate();
     let fields = s.fields.iter().map(|f| {
         let fdoc = doc_attrs(&f.doc);
         let fname = ident(&f.name);
         let ty = field_type_tokens(f, &paths);
-        let wire = &f.wire;
-        let mut serde_args: Vec<TokenStream> = Vec::new();
-        if f.name != f.wire {
-            serde_args.push(quote!(rename = #wire));
-        }
-        match f.presence {
-            Presence::Required => {}
-            Presence::Optional => {
-                serde_args.push(quote!(default, skip_serializing_if = "::core::option::Option::is_none"))
-            }
-            Presence::Tristate => serde_args.push(quote!(
-                default,
-                skip_serializing_if = "crate::Patch::is_keep"
-            )),
-        }
-        let serde_attr = (!serde_args.is_empty()).then(|| quote! { #[serde(#(#serde_args),*)] });
+        let serde_attr = serde_field_attr(f, "crate::Patch::is_keep");
         quote! { #fdoc #serde_attr pub #fname: #ty }
     });
     let redacts = s.fields.iter().any(|f| f.sensitive);
@@ -184,6 +197,7 @@ fn emit_struct(name: &Ident, doc: &TokenStream, s: &Struct) -> TokenStream {
             }
         }
     });
+    let constructors = constructible.then(|| emit_constructors(name, s, &paths));
     let shortcuts = (!s.shortcuts.is_empty()).then(|| {
         let methods = s.shortcuts.iter().map(|shortcut| emit_shortcut(shortcut, &paths));
         quote! { impl #name { #(#methods)* } }
@@ -191,9 +205,96 @@ fn emit_struct(name: &Ident, doc: &TokenStream, s: &Struct) -> TokenStream {
     quote! {
         #doc
         #[derive(::core::clone::Clone, #derive_debug #derive_default ::core::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[serde(remote = "Self")]
+        #[non_exhaustive]
         pub struct #name { #(#fields,)* }
+        crate::object_serde!(#name);
         #debug_impl
+        #constructors
         #shortcuts
+    }
+}
+
+/// `new(required fields)` when there are any, and a setter per optional field.
+fn emit_constructors(name: &Ident, s: &Struct, paths: &TypePaths) -> TokenStream {
+    let into = |ty: &TypeRef| match ty {
+        TypeRef::String => quote!(impl ::core::convert::Into<::std::string::String>),
+        other => type_tokens(other, paths),
+    };
+    let convert = |ty: &TypeRef, value: TokenStream| match ty {
+        TypeRef::String => quote!(::core::convert::Into::into(#value)),
+        _ => value,
+    };
+    let required: Vec<&Field> = s.fields.iter().filter(|f| f.presence == Presence::Required).collect();
+    let new = (!required.is_empty()).then(|| {
+        let params = required.iter().map(|f| {
+            let fname = ident(&f.name);
+            let ty = into(&f.ty);
+            quote!(#fname: #ty)
+        });
+        let inits = s.fields.iter().map(|f| {
+            let fname = ident(&f.name);
+            match (f.presence, &f.ty) {
+                (Presence::Required, TypeRef::String) => {
+                    quote!(#fname: ::core::convert::Into::into(#fname))
+                }
+                (Presence::Required, _) => quote!(#fname),
+                _ => quote!(#fname: ::core::default::Default::default()),
+            }
+        });
+        let optional = required.len() < s.fields.len();
+        let doc = format!(
+            " A value with its required fields ({}){}.",
+            required
+                .iter()
+                .map(|f| format!("`{}`", f.name))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if optional { "; the others have setters of the same name" } else { "" }
+        );
+        quote! {
+            #[doc = #doc]
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits,)* }
+            }
+        }
+    });
+    let setters = s.fields.iter().filter(|f| f.presence != Presence::Required).map(|f| {
+        let fname = ident(&f.name);
+        let setter = ident(&crate::ident::setter_name(&f.name));
+        let doc = doc_attrs(&f.doc);
+        let ty = type_tokens(&f.ty, paths);
+        match f.presence {
+            Presence::Tristate => {
+                let core = &paths.core;
+                quote! {
+                    #doc
+                    #[must_use]
+                    pub fn #setter(mut self, value: impl ::core::convert::Into<#core Patch<#ty>>) -> Self {
+                        self.#fname = ::core::convert::Into::into(value);
+                        self
+                    }
+                }
+            }
+            _ => {
+                let param = into(&f.ty);
+                let value = convert(&f.ty, quote!(value));
+                quote! {
+                    #doc
+                    #[must_use]
+                    pub fn #setter(mut self, value: #param) -> Self {
+                        self.#fname = ::core::option::Option::Some(#value);
+                        self
+                    }
+                }
+            }
+        }
+    });
+    quote! {
+        impl #name {
+            #new
+            #(#setters)*
+        }
     }
 }
 

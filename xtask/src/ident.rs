@@ -206,6 +206,15 @@ pub fn member_name(name: &str) -> String {
     }
 }
 
+/// The setter of a field on a request type: the field's name, clear of the constructor.
+pub fn setter_name(field: &str) -> String {
+    if field == "new" {
+        "new_".to_string()
+    } else {
+        field.to_string()
+    }
+}
+
 /// A path or query parameter. `account_identifier` and `account_id` name the same thing, so the
 /// `identifier` word is spelled `id` (Cloudflare renamed these parameters between releases).
 pub fn param_name(wire: &str) -> String {

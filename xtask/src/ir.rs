@@ -33,6 +33,53 @@ pub struct Example {
     pub expected: serde_json::Value,
 }
 
+impl Api {
+    /// The types a caller builds: those of request bodies, and every type inside them. They get
+    /// a constructor taking their required fields and a setter per optional one (their fields
+    /// are `#[non_exhaustive]`, so a field Cloudflare adds breaks no caller).
+    pub fn request_types(&self) -> std::collections::BTreeSet<&str> {
+        let mut found = std::collections::BTreeSet::new();
+        let mut pending: Vec<&TypeRef> = Vec::new();
+        for op in self.resources.iter().flat_map(|r| &r.operations) {
+            match &op.body {
+                Body::JsonStruct { type_name, .. } => {
+                    if let Some(def) = self.types.iter().find(|t| &t.name == type_name) {
+                        found.insert(def.name.as_str());
+                        if let TypeKind::Struct(s) = &def.kind {
+                            pending.extend(s.fields.iter().map(|f| &f.ty));
+                        }
+                    }
+                }
+                Body::Json(ty) => pending.push(ty),
+                Body::Multipart { fields, .. } => pending.extend(fields.iter().map(|b| &b.field.ty)),
+                Body::None | Body::EmptyJson => {}
+            }
+        }
+        while let Some(ty) = pending.pop() {
+            match ty {
+                TypeRef::Named(name) => {
+                    let Some(def) = self.types.iter().find(|t| &t.name == name) else {
+                        continue;
+                    };
+                    if !found.insert(def.name.as_str()) {
+                        continue;
+                    }
+                    match &def.kind {
+                        TypeKind::Struct(s) => pending.extend(s.fields.iter().map(|f| &f.ty)),
+                        TypeKind::Union(variants) => pending.extend(variants.iter().map(|v| &v.ty)),
+                        TypeKind::Enum(_) => {}
+                    }
+                }
+                TypeRef::List(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
+                    pending.push(inner)
+                }
+                _ => {}
+            }
+        }
+        found
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct TypeDef {
     pub name: String,

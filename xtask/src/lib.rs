@@ -12,6 +12,7 @@ pub mod format;
 pub mod ident;
 pub mod ir;
 pub mod load;
+pub mod mutate;
 pub mod normalize;
 pub mod overlay;
 pub mod spec_update;

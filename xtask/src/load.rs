@@ -23,6 +23,39 @@ pub fn parse_json(text: &str) -> Result<Value, SpecError> {
     })
 }
 
+/// How deeply a document may nest (objects and arrays). Cloudflare's documents stay below 20;
+/// everything downstream (parsing into `openapiv3`, normalizing, the generated types, rustc)
+/// recurses once per level, so a deeper document is refused here rather than overflowing a
+/// stack later.
+pub const MAX_NESTING: usize = 64;
+
+/// Refuses a document nested deeper than [`MAX_NESTING`], naming the first node too deep.
+/// Walks without recursion.
+pub fn check_nesting(doc: &Value) -> Result<(), SpecError> {
+    let mut pending: Vec<(&Value, usize, String)> = vec![(doc, 1, "#".to_string())];
+    while let Some((value, depth, at)) = pending.pop() {
+        if depth > MAX_NESTING {
+            return Err(SpecError::new(
+                at,
+                format!("expected a document nested at most {MAX_NESTING} levels deep"),
+            ));
+        }
+        match value {
+            Value::Object(map) => {
+                pending.extend(map.iter().map(|(k, v)| (v, depth + 1, child(&at, k))));
+            }
+            Value::Array(items) => pending.extend(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| (v, depth + 1, format!("{at}/{i}"))),
+            ),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// A Pages path: `/accounts/{account_id}/pages/...`, or `/pages/...` (the asset endpoints of
 /// Direct Upload, which belong to no account).
 pub fn is_pages_path(path: &str) -> bool {

@@ -27,6 +27,10 @@ commands:
       Run every test of the workspace: installs Stoplight Prism (npm ci) when missing, serves
       spec/pages.resolved.json with it for the contract tests, runs `cargo test --workspace`,
       and stops Prism.
+  mutate [--cases N] [--compile N]
+      Mutate spec/pages.json and ../shared/upstream/*.json in N seeded ways (default 1200,
+      plus name collisions): each must generate or be refused with a JSON pointer, never
+      panic; --compile lints the first N generated outputs with clippy -D warnings.
   bench-compile [--runs N] [--cold-xtask]
       Time clean rebuilds of both generated crates (debug and release, dependencies built,
       median of N runs, in target/bench-compile) and count their generated lines;
@@ -41,6 +45,7 @@ fn main() -> ExitCode {
         Some("diff") => run_diff(&args[1..]),
         Some("spec-update") => run_spec_update(&args[1..]),
         Some("bench-compile") => xtask::bench_compile::run(&args[1..]),
+        Some("mutate") => xtask::mutate::command(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             println!("{}", usage());
             Ok(())

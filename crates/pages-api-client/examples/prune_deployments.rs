@@ -182,7 +182,9 @@ pub enum Decision {
 /// The branch a deployment was built from; `None` when its trigger metadata names none (the
 /// schema requires the field, so a deployment without one carries an empty string).
 pub fn branch_of(deployment: &Deployment) -> Option<&str> {
-    deployment.branch().filter(|branch| !branch.trim().is_empty())
+    deployment
+        .branch()
+        .filter(|branch| !branch.trim().is_empty())
 }
 
 /// What to do with each deployment (same order as `deployments`).

@@ -102,11 +102,7 @@ pub async fn run_once(
         or_dash(branch)
     )?;
     writeln!(out, "  id:       {}", or_dash(&deployment.id))?;
-    writeln!(
-        out,
-        "  short id: {}",
-        or_dash(&deployment.short_id)
-    )?;
+    writeln!(out, "  short id: {}", or_dash(&deployment.short_id))?;
     writeln!(out, "  url:      {}", or_dash(&deployment.url))?;
     writeln!(out, "  stage:    {}", stage(&deployment))?;
     Ok(deployment)

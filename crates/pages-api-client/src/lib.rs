@@ -62,13 +62,13 @@ pub mod builders {
     pub use crate::generated::*;
 }
 
+/// What the paged `stream()`s need to be iterated (`try_next`, `try_collect`), so no other
+/// crate has to be added for them.
+pub use futures_util::{StreamExt, TryStreamExt};
 pub use pages_api_types as types;
 pub use pages_api_types::{
     ApiFailure, ApiMessage, Envelope, NoResult, Patch, ResultInfo, Timestamp,
 };
-/// What the paged `stream()`s need to be iterated (`try_next`, `try_collect`), so no other
-/// crate has to be added for them.
-pub use futures_util::{StreamExt, TryStreamExt};
 pub use reqwest;
 pub use reqwest::Method;
 pub use runtime::{

@@ -9,21 +9,21 @@
 //! The hand-written structs are generic over a [`Flavor`], so one design choice of the
 //! generated types at a time can be put into them and priced on its own: lenient `Timestamp`s,
 //! open enums, `BTreeMap` for every string-keyed map (a deployment's `env_vars`, a project's
-//! binding maps), `Option` on every field, then the lenient envelope around all of them; what is
-//! left between the generated types and all of these together is the generated structs
-//! themselves. The flavours mirror `src/generated.rs` as it is: change them when the generated
-//! types change. (Untagged enums are not priced: the generated types have none.)
+//! binding maps), then the lenient envelope around all of them; what is left between the
+//! generated types and all of these together is the generated structs themselves. Like the
+//! generated types, the hand-written ones have a plain `T` for every field the document
+//! requires and `Option<T>` for the others and for `null`s, so optionality is no choice to
+//! price. The flavours mirror `src/generated.rs` as it is: change them when the generated types
+//! change. (Untagged enums are not priced: the generated types have none.)
 //!
 //! The summary's ratios come from an interleaved pass in which every call decodes its body
 //! twice and times the second decode (see [`decoder`]).
 
-use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use divan::Bencher;
 use divan::counter::BytesCount;
 use pages_api_types as generated;
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 #[path = "../../../xtask/benches/support/summary.rs"]
@@ -32,6 +32,12 @@ mod summary;
 #[path = "support/fixtures.rs"]
 mod fixtures;
 
+#[path = "support/baseline.rs"]
+mod baseline;
+
+use baseline::{
+    AllChoices, BTreeMaps, Deployment, Envelope, OpenEnums, Plain, Project, Timestamps,
+};
 use summary::RatioTarget;
 
 /// Deployments in the list body.
@@ -42,306 +48,6 @@ const THROUGHPUT_TARGET: RatioTarget = RatioTarget {
     max_ratio: 1.0 / 0.95,
     meaning: ">= 0.95x the baseline's throughput",
 };
-
-// ---- the hand-written baseline ---------------------------------------------------------------------
-
-/// The types one design choice is made with; [`Plain`] is the hand-written baseline.
-trait Flavor {
-    type Time: DeserializeOwned;
-    type StageName: DeserializeOwned;
-    type StageStatus: DeserializeOwned;
-    type Environment: DeserializeOwned;
-    type TriggerType: DeserializeOwned;
-    type SourceType: DeserializeOwned;
-    type PreviewSetting: DeserializeOwned;
-    type VariableType: DeserializeOwned;
-    /// Every string-keyed map: a deployment's `env_vars`, a project's binding maps.
-    type Map<V: DeserializeOwned>: DeserializeOwned;
-    /// A field the API always sends: `T` by hand, `Option<T>` as generated (the spec marks
-    /// almost nothing required). Fields the API sends as `null` are `Option` in every flavour.
-    type Field<T: DeserializeOwned>: DeserializeOwned;
-}
-
-/// A field as written by hand / as generated.
-type Bare<T> = T;
-type Optioned<T> = Option<T>;
-
-/// The enum types of a flavour: `String`s, or the generated open enums.
-macro_rules! enum_types {
-    (strings) => {
-        type StageName = String;
-        type StageStatus = String;
-        type Environment = String;
-        type TriggerType = String;
-        type SourceType = String;
-        type PreviewSetting = String;
-        type VariableType = String;
-    };
-    (open) => {
-        type StageName = generated::StageName;
-        type StageStatus = generated::StageStatus;
-        type Environment = generated::Environment;
-        type TriggerType = generated::DeploymentTriggerType;
-        type SourceType = generated::SourceType;
-        type PreviewSetting = generated::SourceConfigPreviewDeploymentSetting;
-        type VariableType = generated::EnvironmentVariableType;
-    };
-}
-
-macro_rules! flavor {
-    ($(#[$doc:meta])* $name:ident: $time:ty, $enums:ident, $map:ident, $field:ident) => {
-        $(#[$doc])*
-        struct $name;
-        impl Flavor for $name {
-            type Time = $time;
-            enum_types!($enums);
-            type Map<V: DeserializeOwned> = $map<String, V>;
-            type Field<T: DeserializeOwned> = $field<T>;
-        }
-    };
-}
-
-flavor!(
-    /// Hand-written: strings, `HashMap`s, no `Option` but where the API sends `null`.
-    Plain: String, strings, HashMap, Bare
-);
-flavor!(
-    /// [`Plain`] with the generated crate's lenient RFC 3339 `Timestamp`.
-    Timestamps: generated::Timestamp, strings, HashMap, Bare
-);
-flavor!(
-    /// [`Plain`] with the generated open enums (`Unknown(String)` kept).
-    OpenEnums: String, open, HashMap, Bare
-);
-flavor!(
-    /// [`Plain`] with `BTreeMap`s, as generated (a deployment's `env_vars`, the binding maps).
-    BTreeMaps: String, strings, BTreeMap, Bare
-);
-flavor!(
-    /// [`Plain`] with `Option` on every field, as generated.
-    Optional: String, strings, HashMap, Optioned
-);
-flavor!(
-    /// Every choice above at once: the generated types' choices in the hand-written structs.
-    AllChoices: generated::Timestamp, open, BTreeMap, Optioned
-);
-
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct Envelope<T> {
-    success: bool,
-    errors: Vec<Message>,
-    messages: Vec<Message>,
-    result: Option<T>,
-    result_info: Option<ResultInfo>,
-}
-
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct Message {
-    code: i64,
-    message: String,
-}
-
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct ResultInfo {
-    page: u32,
-    per_page: u32,
-    count: u32,
-    total_count: u32,
-    total_pages: u32,
-}
-
-#[derive(Deserialize)]
-#[serde(bound = "")]
-#[allow(dead_code)]
-struct Deployment<F: Flavor> {
-    id: F::Field<String>,
-    short_id: F::Field<String>,
-    project_id: F::Field<String>,
-    project_name: F::Field<String>,
-    environment: F::Field<F::Environment>,
-    url: F::Field<String>,
-    created_on: F::Field<F::Time>,
-    modified_on: F::Field<F::Time>,
-    aliases: Option<Vec<String>>,
-    latest_stage: F::Field<Stage<F>>,
-    env_vars: F::Field<F::Map<EnvVar<F>>>,
-    deployment_trigger: F::Field<Trigger<F>>,
-    stages: F::Field<Vec<Stage<F>>>,
-    build_config: F::Field<BuildConfig<F>>,
-    source: F::Field<Source<F>>,
-    is_skipped: F::Field<bool>,
-}
-
-#[derive(Deserialize)]
-#[serde(bound = "")]
-#[allow(dead_code)]
-struct Stage<F: Flavor> {
-    name: F::Field<F::StageName>,
-    started_on: Option<F::Time>,
-    ended_on: Option<F::Time>,
-    status: F::Field<F::StageStatus>,
-}
-
-#[derive(Deserialize)]
-#[serde(bound = "")]
-#[allow(dead_code)]
-struct Trigger<F: Flavor> {
-    #[serde(rename = "type")]
-    kind: F::Field<F::TriggerType>,
-    metadata: F::Field<TriggerMetadata<F>>,
-}
-
-#[derive(Deserialize)]
-#[serde(bound = "")]
-#[allow(dead_code)]
-struct TriggerMetadata<F: Flavor> {
-    branch: F::Field<String>,
-    commit_hash: F::Field<String>,
-    commit_message: F::Field<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(bound = "")]
-#[allow(dead_code)]
-struct BuildConfig<F: Flavor> {
-    build_caching: F::Field<bool>,
-    build_command: F::Field<String>,
-    destination_dir: F::Field<String>,
-    root_dir: F::Field<String>,
-    web_analytics_tag: Option<String>,
-    web_analytics_token: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(bound = "")]
-#[allow(dead_code)]
-struct Source<F: Flavor> {
-    #[serde(rename = "type")]
-    kind: F::Field<F::SourceType>,
-    config: F::Field<SourceConfig<F>>,
-}
-
-#[derive(Deserialize)]
-#[serde(bound = "")]
-#[allow(dead_code)]
-struct SourceConfig<F: Flavor> {
-    owner: F::Field<String>,
-    repo_name: F::Field<String>,
-    production_branch: F::Field<String>,
-    pr_comments_enabled: F::Field<bool>,
-    deployments_enabled: F::Field<bool>,
-    production_deployments_enabled: F::Field<bool>,
-    preview_deployment_setting: F::Field<F::PreviewSetting>,
-    preview_branch_includes: F::Field<Vec<String>>,
-    preview_branch_excludes: F::Field<Vec<String>>,
-}
-
-#[derive(Deserialize)]
-#[serde(bound = "")]
-#[allow(dead_code)]
-struct EnvVar<F: Flavor> {
-    #[serde(rename = "type")]
-    kind: F::Field<F::VariableType>,
-    value: F::Field<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(bound = "")]
-#[allow(dead_code)]
-struct Project<F: Flavor> {
-    id: F::Field<String>,
-    name: F::Field<String>,
-    subdomain: F::Field<String>,
-    domains: F::Field<Vec<String>>,
-    production_branch: F::Field<String>,
-    created_on: F::Field<F::Time>,
-    build_config: F::Field<BuildConfig<F>>,
-    deployment_configs: F::Field<DeploymentConfigs<F>>,
-    source: F::Field<Source<F>>,
-    latest_deployment: F::Field<Deployment<F>>,
-    canonical_deployment: F::Field<Deployment<F>>,
-}
-
-#[derive(Deserialize)]
-#[serde(bound = "")]
-#[allow(dead_code)]
-struct DeploymentConfigs<F: Flavor> {
-    preview: F::Field<DeploymentConfig<F>>,
-    production: F::Field<DeploymentConfig<F>>,
-}
-
-#[derive(Deserialize)]
-#[serde(bound = "")]
-#[allow(dead_code)]
-struct DeploymentConfig<F: Flavor> {
-    compatibility_date: F::Field<String>,
-    compatibility_flags: F::Field<Vec<String>>,
-    placement: F::Field<Placement<F>>,
-    ai_bindings: F::Field<F::Map<AiBinding<F>>>,
-    analytics_engine_datasets: F::Field<F::Map<AnalyticsBinding<F>>>,
-    d1_databases: F::Field<F::Map<IdBinding<F>>>,
-    durable_object_namespaces: F::Field<F::Map<NamespaceBinding<F>>>,
-    env_vars: F::Field<F::Map<EnvVar<F>>>,
-    kv_namespaces: F::Field<F::Map<NamespaceBinding<F>>>,
-    queue_producers: F::Field<F::Map<NameBinding<F>>>,
-    r2_buckets: F::Field<F::Map<NameBinding<F>>>,
-    service_bindings: F::Field<F::Map<ServiceBinding<F>>>,
-}
-
-#[derive(Deserialize)]
-#[serde(bound = "")]
-#[allow(dead_code)]
-struct Placement<F: Flavor> {
-    mode: F::Field<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(bound = "")]
-#[allow(dead_code)]
-struct AiBinding<F: Flavor> {
-    project_id: F::Field<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(bound = "")]
-#[allow(dead_code)]
-struct AnalyticsBinding<F: Flavor> {
-    dataset: F::Field<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(bound = "")]
-#[allow(dead_code)]
-struct IdBinding<F: Flavor> {
-    id: F::Field<String>,
-}
-
-/// Shared by KV and Durable Object bindings (the generated crate has a type for each).
-#[derive(Deserialize)]
-#[serde(bound = "")]
-#[allow(dead_code)]
-struct NamespaceBinding<F: Flavor> {
-    namespace_id: F::Field<String>,
-}
-
-/// Shared by R2 and Queue bindings (the generated crate has a type for each).
-#[derive(Deserialize)]
-#[serde(bound = "")]
-#[allow(dead_code)]
-struct NameBinding<F: Flavor> {
-    name: F::Field<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(bound = "")]
-#[allow(dead_code)]
-struct ServiceBinding<F: Flavor> {
-    service: F::Field<String>,
-    environment: F::Field<String>,
-}
 
 // ---- bodies ----------------------------------------------------------------------------------------
 
@@ -425,10 +131,6 @@ fn deployment_variants() -> Vec<(&'static str, Decoder)> {
             decoder::<Envelope<Vec<Deployment<BTreeMaps>>>>(list),
         ),
         (
-            "deployments/optional",
-            decoder::<Envelope<Vec<Deployment<Optional>>>>(list),
-        ),
-        (
             "deployments/all_choices",
             decoder::<Envelope<Vec<Deployment<AllChoices>>>>(list),
         ),
@@ -462,10 +164,6 @@ fn project_variants() -> Vec<(&'static str, Decoder)> {
         (
             "project/btree_maps",
             decoder::<Envelope<Project<BTreeMaps>>>(project),
-        ),
-        (
-            "project/optional",
-            decoder::<Envelope<Project<Optional>>>(project),
         ),
         (
             "project/all_choices",
@@ -552,11 +250,6 @@ mod deployments {
     }
 
     #[divan::bench]
-    fn baseline_with_options(bencher: Bencher) {
-        decode::<Envelope<Vec<Deployment<Optional>>>>(bencher, &DEPLOYMENT_LIST);
-    }
-
-    #[divan::bench]
     fn baseline_with_all_choices(bencher: Bencher) {
         decode::<Envelope<Vec<Deployment<AllChoices>>>>(bencher, &DEPLOYMENT_LIST);
     }
@@ -609,11 +302,6 @@ mod project {
     #[divan::bench]
     fn baseline_with_btree_maps(bencher: Bencher) {
         decode::<Envelope<Project<BTreeMaps>>>(bencher, &PROJECT);
-    }
-
-    #[divan::bench]
-    fn baseline_with_options(bencher: Bencher) {
-        decode::<Envelope<Project<Optional>>>(bencher, &PROJECT);
     }
 
     #[divan::bench]
@@ -694,24 +382,22 @@ fn main() {
                 "deployments/baseline",
             ),
             cost(
-                "Option on every field",
-                "deployments/optional",
-                "deployments/baseline",
-            ),
-            cost(
-                "all four in the hand-written structs",
+                "all three in the hand-written structs",
                 "deployments/all_choices",
                 "deployments/baseline",
             ),
             cost(
-                "the lenient Envelope (around all four)",
+                "the lenient Envelope (around all three)",
                 "deployments/lenient_envelope",
                 "deployments/all_choices",
             ),
             summary::ratio_line(
                 "  the rest (the generated structs themselves)",
                 ("generated", "deployments/generated"),
-                ("all four, lenient envelope", "deployments/lenient_envelope"),
+                (
+                    "all three, lenient envelope",
+                    "deployments/lenient_envelope",
+                ),
                 None,
             ),
             summary::ratio_line(
@@ -739,24 +425,19 @@ fn main() {
                 "project/baseline",
             ),
             cost(
-                "Option on every field",
-                "project/optional",
-                "project/baseline",
-            ),
-            cost(
-                "all four in the hand-written structs",
+                "all three in the hand-written structs",
                 "project/all_choices",
                 "project/baseline",
             ),
             cost(
-                "the lenient Envelope (around all four)",
+                "the lenient Envelope (around all three)",
                 "project/lenient_envelope",
                 "project/all_choices",
             ),
             summary::ratio_line(
                 "  the rest (the generated structs themselves)",
                 ("generated", "project/generated"),
-                ("all four, lenient envelope", "project/lenient_envelope"),
+                ("all three, lenient envelope", "project/lenient_envelope"),
                 None,
             ),
         ],

@@ -9,9 +9,11 @@
 
 mod envelope;
 mod lenient;
+mod object;
 mod patch;
 mod timestamp;
 
 pub use self::envelope::{ApiFailure, ApiMessage, Envelope, NoResult, ResultInfo};
+pub use self::object::ObjectsOnly;
 pub use self::patch::Patch;
 pub use self::timestamp::{Timestamp, TimestampParseError};

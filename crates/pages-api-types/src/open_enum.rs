@@ -10,7 +10,10 @@
 macro_rules! open_enum_serde {
     ($name:ident) => {
         impl ::serde::Serialize for $name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::core::result::Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
@@ -25,8 +28,13 @@ macro_rules! open_enum_serde {
                     fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                         f.write_str(concat!("a string (", stringify!($name), ")"))
                     }
-                    fn visit_str<E: ::serde::de::Error>(self, value: &str) -> ::core::result::Result<$name, E> {
-                        ::core::result::Result::Ok(<$name as ::core::convert::From<&str>>::from(value))
+                    fn visit_str<E: ::serde::de::Error>(
+                        self,
+                        value: &str,
+                    ) -> ::core::result::Result<$name, E> {
+                        ::core::result::Result::Ok(<$name as ::core::convert::From<&str>>::from(
+                            value,
+                        ))
                     }
                 }
                 deserializer.deserialize_str(Visitor)

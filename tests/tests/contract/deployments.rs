@@ -24,7 +24,10 @@ async fn deployments_list() {
     let deployments = envelope.result.clone().expect("a result");
     assert!(!deployments.is_empty());
     // The id the other deployment tests send is one this operation hands out.
-    assert!(deployments.iter().any(|d| d.id == DEPLOYMENT_ID), "{deployments:?}");
+    assert!(
+        deployments.iter().any(|d| d.id == DEPLOYMENT_ID),
+        "{deployments:?}"
+    );
     let info = envelope
         .result_info
         .expect("result_info: the operation is paged");
@@ -80,7 +83,9 @@ async fn deployments_create() {
         .routes_json(FilePart::bytes(
             r#"{"version":1,"include":["/api/*"],"exclude":[]}"#,
         ))
-        .worker_js(FilePart::bytes("export default { fetch() { return new Response('ok') } }"))
+        .worker_js(FilePart::bytes(
+            "export default { fetch() { return new Response('ok') } }",
+        ))
         .send()
         .await;
     let deployment = c.check("pages-deployment-create-deployment", result);
@@ -107,7 +112,10 @@ async fn deployments_get() {
         .await;
     let deployment = c.check("pages-deployment-get-deployment-info", result);
     assert_eq!(deployment.id, DEPLOYMENT_ID);
-    assert!(deployment.branch().is_some(), "the generated shortcut reaches the branch");
+    assert!(
+        deployment.branch().is_some(),
+        "the generated shortcut reaches the branch"
+    );
 }
 
 #[tokio::test]
@@ -182,7 +190,12 @@ async fn tails_delete() {
     let result = c
         .client
         .tails()
-        .delete(ACCOUNT_ID, PROJECT, DEPLOYMENT_ID, "3f0c9a1e27d44b6c8e5f1a2b3c4d5e6f")
+        .delete(
+            ACCOUNT_ID,
+            PROJECT,
+            DEPLOYMENT_ID,
+            "3f0c9a1e27d44b6c8e5f1a2b3c4d5e6f",
+        )
         .send()
         .await;
     c.check("pages-deployment-delete-tail", result);

@@ -13,7 +13,7 @@ use crate::error::{SpecError, child};
 /// How deep schemas may nest (properties in properties, `allOf` in `allOf`, ...) before the
 /// document is refused: real documents stay below 10, and the generated types, serde's derives
 /// and rustc all recurse once per level.
-pub(super) const MAX_DEPTH: usize = 64;
+pub(super) const MAX_DEPTH: usize = 32;
 
 /// A schema reference as found in the document (two `ReferenceOr` flavours exist).
 #[derive(Clone, Copy)]

@@ -42,10 +42,13 @@ pub(super) fn failure(status: StatusCode, code: i64, message: &str) -> Response 
         .into_response()
 }
 
-
 type Shared = State<Arc<Mutex<FakeState>>>;
 
-pub(super) async fn record_and_authenticate(State(state): Shared, request: Request, next: Next) -> Response {
+pub(super) async fn record_and_authenticate(
+    State(state): Shared,
+    request: Request,
+    next: Next,
+) -> Response {
     let method = request.method().to_string();
     let path = request.uri().path().to_owned();
     state.lock().expect("fake API state").seen.push(Seen {
@@ -172,7 +175,10 @@ pub(super) async fn list_deployments(
     let matching: Vec<Deployment> = stored
         .sorted()
         .into_iter()
-        .filter(|d| env.as_ref().is_none_or(|env| &d.deployment.environment == env))
+        .filter(|d| {
+            env.as_ref()
+                .is_none_or(|env| &d.deployment.environment == env)
+        })
         .map(|d| stored.view(d, &newest))
         .collect();
     let total = matching.len();

@@ -14,7 +14,10 @@ use serde_json::Value;
 fn spec() -> &'static Value {
     static SPEC: OnceLock<Value> = OnceLock::new();
     SPEC.get_or_init(|| {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../spec/pages.resolved.json");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../spec/pages.resolved.json"
+        );
         let text = std::fs::read_to_string(path).expect("spec/pages.resolved.json is readable");
         serde_json::from_str(&text).expect("spec/pages.resolved.json is JSON")
     })
@@ -164,7 +167,10 @@ pub fn validate(value: &Value, schema: &Value, at: &str, errors: &mut Vec<String
             let properties = schema["properties"].as_object();
             for (key, item) in object {
                 let at = format!("{at}/{key}");
-                match (properties.and_then(|p| p.get(key)), &schema["additionalProperties"]) {
+                match (
+                    properties.and_then(|p| p.get(key)),
+                    &schema["additionalProperties"],
+                ) {
                     (Some(property), _) => validate(item, property, &at, errors),
                     (None, Value::Bool(false)) => errors.push(format!("{at}: not allowed")),
                     (None, extra @ Value::Object(_)) => validate(item, extra, &at, errors),

@@ -1,7 +1,10 @@
 //! Realistic response bodies for the decode and request benchmarks, built from the examples in
-//! `spec/pages.json` (stages, trigger metadata, aliases, env_vars, both timestamp forms the API
-//! sends, every binding map of a project), varied per item so no two deployments are alike.
-//! Also included by `crates/pages-api-client/benches/request.rs`.
+//! `spec/pages.json` (2026: every required field, UUID ids; stages, trigger metadata, aliases,
+//! env_vars, every binding map of a project), varied per item so no two deployments are alike.
+//! Timestamps come in both forms the API sends (with `Z`, and without an offset, which the
+//! document's `date-time` does not allow but `Timestamp` reads). Also included by
+//! `crates/pages-api-client/benches/request.rs` and checked against the document by
+//! `crates/pages-api-client/tests/fake_api_schema.rs`.
 
 #![allow(dead_code)] // each bench target uses a different part of it
 
@@ -141,9 +144,10 @@ pub fn deployment(i: usize, project: &str) -> Value {
         "latest_stage": latest,
         "env_vars": env_vars,
         "deployment_trigger": {
-            "type": if i % 9 == 4 { "ad_hoc" } else { "push" },
+            "type": if i % 9 == 4 { "ad_hoc" } else { "github:push" },
             "metadata": {
                 "branch": branch,
+                "commit_dirty": i % 9 == 4,
                 "commit_hash": format!("{}{}", hex_id(i, 0xC0), &hex_id(i, 0xC1)[..8]),
                 "commit_message": MESSAGES[i % MESSAGES.len()]
             }
@@ -158,7 +162,9 @@ pub fn deployment(i: usize, project: &str) -> Value {
             "web_analytics_token": hex_id(0, 0xA8)
         },
         "source": source(project),
-        "is_skipped": false
+        "is_skipped": false,
+        "skip_reason": null,
+        "uses_functions": i.is_multiple_of(3)
     })
 }
 
@@ -167,6 +173,8 @@ fn source(project: &str) -> Value {
         "type": "github",
         "config": {
             "owner": "acme-web",
+            "owner_id": "81234567",
+            "repo_id": "712345678",
             "repo_name": project,
             "production_branch": "main",
             "pr_comments_enabled": true,
@@ -174,7 +182,9 @@ fn source(project: &str) -> Value {
             "production_deployments_enabled": true,
             "preview_deployment_setting": "custom",
             "preview_branch_includes": ["*"],
-            "preview_branch_excludes": ["dependabot/*"]
+            "preview_branch_excludes": ["dependabot/*"],
+            "path_includes": ["*"],
+            "path_excludes": ["docs/*"]
         }
     })
 }
@@ -204,11 +214,18 @@ fn bindings(prefix: &str, n: usize, value: impl Fn(usize) -> Value) -> Value {
 fn deployment_config(env: &str, salt: u64) -> Value {
     let n = 3;
     json!({
+        "always_use_latest_compatibility_date": false,
+        "build_image_major_version": 3,
         "compatibility_date": "2024-01-01",
         "compatibility_flags": ["nodejs_compat", "streams_enable_constructors"],
+        "fail_open": true,
+        "usage_model": "standard",
+        "wrangler_config_hash": hex_id(1, salt ^ 9),
+        "limits": { "cpu_ms": 50 },
         "placement": { "mode": "smart" },
         "ai_bindings": bindings("AI", 1, |k| json!({ "project_id": hex_id(k, salt ^ 1) })),
         "analytics_engine_datasets": bindings("ANALYTICS", n, |k| json!({ "dataset": format!("blog_events_{env}_{k}") })),
+        "browsers": bindings("BROWSER", 1, |_| json!({})),
         "d1_databases": bindings("DB", n, |k| json!({ "id": uuid(k, salt ^ 2) })),
         "durable_object_namespaces": bindings("DO", n, |k| json!({ "namespace_id": hex_id(k, salt ^ 3) })),
         "env_vars": bindings("VAR", 6, |k| if k % 3 == 2 {
@@ -216,10 +233,20 @@ fn deployment_config(env: &str, salt: u64) -> Value {
         } else {
             json!({ "type": "plain_text", "value": format!("value-{env}-{k}") })
         }),
+        "hyperdrive_bindings": bindings("HYPERDRIVE", 1, |k| json!({ "id": hex_id(k, salt ^ 5) })),
         "kv_namespaces": bindings("KV", n, |k| json!({ "namespace_id": hex_id(k, salt ^ 4) })),
+        "mtls_certificates": bindings("MTLS", 1, |k| json!({ "certificate_id": uuid(k, salt ^ 6) })),
         "queue_producers": bindings("QUEUE", n, |k| json!({ "name": format!("blog-jobs-{env}-{k}") })),
-        "r2_buckets": bindings("BUCKET", n, |k| json!({ "name": format!("blog-media-{env}-{k}") })),
-        "service_bindings": bindings("SERVICE", n, |k| json!({ "service": format!("auth-worker-{k}"), "environment": env }))
+        "r2_buckets": bindings("BUCKET", n, |k| json!({
+            "name": format!("blog-media-{env}-{k}"),
+            "jurisdiction": if k == 0 { json!("eu") } else { Value::Null }
+        })),
+        "services": bindings("SERVICE", n, |k| json!({
+            "service": format!("auth-worker-{k}"),
+            "environment": env,
+            "entrypoint": if k == 1 { json!("Auth") } else { Value::Null }
+        })),
+        "vectorize_bindings": bindings("VECTORIZE", 1, |k| json!({ "index_name": format!("blog-search-{k}") }))
     })
 }
 
@@ -246,7 +273,12 @@ pub fn project_value(name: &str) -> Value {
         },
         "source": source(name),
         "latest_deployment": deployment(1, name),
-        "canonical_deployment": deployment(0, name)
+        "canonical_deployment": deployment(0, name),
+        "framework": "astro",
+        "framework_version": "4.1.0",
+        "preview_script_name": "pages-worker--1234567-preview",
+        "production_script_name": "pages-worker--1234567-production",
+        "uses_functions": true
     })
 }
 
@@ -256,13 +288,43 @@ pub fn project(name: &str) -> String {
         .to_string()
 }
 
-/// The smallest project response: for the overhead of a call with next to no decoding.
+/// The least of one environment's settings: the fields the document requires.
+fn tiny_deployment_config() -> Value {
+    json!({
+        "always_use_latest_compatibility_date": false,
+        "build_image_major_version": 3,
+        "compatibility_date": "2024-01-01",
+        "compatibility_flags": [],
+        "env_vars": null,
+        "fail_open": true,
+        "usage_model": "standard"
+    })
+}
+
+/// The smallest project response (the fields the document requires, no deployments): for the
+/// overhead of a call with next to no decoding.
 pub fn tiny_project(name: &str) -> String {
     json!({
         "success": true,
         "errors": [],
         "messages": [],
-        "result": { "id": uuid(0, 0x50), "name": name }
+        "result": {
+            "id": uuid(0, 0x50),
+            "name": name,
+            "created_on": "2023-11-20T09:12:44Z",
+            "production_branch": "main",
+            "deployment_configs": {
+                "preview": tiny_deployment_config(),
+                "production": tiny_deployment_config()
+            },
+            "latest_deployment": null,
+            "canonical_deployment": null,
+            "framework": "",
+            "framework_version": "",
+            "preview_script_name": "",
+            "production_script_name": "",
+            "uses_functions": null
+        }
     })
     .to_string()
 }
