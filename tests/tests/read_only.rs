@@ -221,13 +221,11 @@ fn check<T: DeserializeOwned + Serialize>(operation_id: &str, like: Option<&str>
 #[test]
 fn create_project_body_has_no_read_only_property() {
     check::<ProjectRequest>("pages-project-create-project", Some("project"));
-    let fields = serde_json::to_value(ProjectRequest {
-        name: "blog".into(),
-        production_branch: "main".into(),
-        build_config: Some(Default::default()),
-        deployment_configs: Some(Default::default()),
-        source: None,
-    })
+    let fields = serde_json::to_value(
+        ProjectRequest::new("blog", "main")
+            .build_config(Default::default())
+            .deployment_configs(Default::default()),
+    )
     .unwrap();
     let keys: Vec<&String> = fields.as_object().unwrap().keys().collect();
     assert_eq!(

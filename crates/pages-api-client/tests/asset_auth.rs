@@ -47,14 +47,12 @@ async fn asset_operations_send_the_jwt_and_never_the_account_credentials() {
             .await
             .unwrap();
         assert_eq!(missing, std::slice::from_ref(&hash));
-        let file = AssetUploadRequest {
-            base64: true,
-            key: hash.clone(),
-            metadata: AssetUploadMetadataRequest {
-                content_type: "text/html".into(),
-            },
-            value: "PGgxPkhlbGxvPC9oMT4K".into(),
-        };
+        let file = AssetUploadRequest::new(
+        true,
+        hash.clone(),
+        AssetUploadMetadataRequest::new("text/html"),
+        "PGgxPkhlbGxvPC9oMT4K",
+    );
         client
             .assets()
             .upload(&token.jwt, vec![file])

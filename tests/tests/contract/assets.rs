@@ -24,14 +24,12 @@ async fn assets_check_missing() {
 #[tokio::test]
 async fn assets_upload() {
     let c = contract();
-    let file = AssetUploadRequest {
-        base64: true,
-        key: HASH.into(),
-        metadata: AssetUploadMetadataRequest {
-            content_type: "text/html".into(),
-        },
-        value: "PGgxPkhlbGxvPC9oMT4K".into(),
-    };
+    let file = AssetUploadRequest::new(
+        true,
+        HASH,
+        AssetUploadMetadataRequest::new("text/html"),
+        "PGgxPkhlbGxvPC9oMT4K",
+    );
     let result = c.client.assets().upload(JWT, vec![file]).send().await;
     c.check("pages-assets-upload", result);
 }

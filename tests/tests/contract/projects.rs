@@ -49,57 +49,43 @@ async fn projects_list() {
 #[tokio::test]
 async fn projects_create() {
     let c = contract();
-    let production = DeploymentConfigRequest {
-        compatibility_date: Some("2026-07-01".into()),
-        compatibility_flags: Some(vec!["nodejs_compat".into()]),
-        d1_databases: Some(BTreeMap::from([(
+    let production = DeploymentConfigRequest::default()
+        .compatibility_date("2026-07-01")
+        .compatibility_flags(vec!["nodejs_compat".into()])
+        .d1_databases(BTreeMap::from([(
             "DB".to_owned(),
-            Some(D1Database {
-                id: "c2a9e5f0-3b7d-4e18-9a64-5f0d2b8c1e73".into(),
-            }),
-        )])),
-        kv_namespaces: Some(BTreeMap::from([(
+            Some(D1Database::new("c2a9e5f0-3b7d-4e18-9a64-5f0d2b8c1e73")),
+        )]))
+        .kv_namespaces(BTreeMap::from([(
             "CACHE".to_owned(),
-            Some(KvNamespace {
-                namespace_id: "1a2b3c4d5e6f47a8b9c0d1e2f3a4b5c6".into(),
-            }),
-        )])),
-        env_vars: Some(BTreeMap::from([
+            Some(KvNamespace::new("1a2b3c4d5e6f47a8b9c0d1e2f3a4b5c6")),
+        )]))
+        .env_vars(BTreeMap::from([
             (
                 "API_BASE_URL".to_owned(),
-                Some(EnvVar {
-                    type_: EnvVarType::PlainText,
-                    value: "https://api.example.com".into(),
-                }),
+                Some(EnvVar::new(EnvVarType::PlainText, "https://api.example.com")),
             ),
             (
                 "CMS_TOKEN".to_owned(),
-                Some(EnvVar {
-                    type_: EnvVarType::SecretText,
-                    value: "cms-live-7f3a9c".into(),
-                }),
+                Some(EnvVar::new(EnvVarType::SecretText, "cms-live-7f3a9c")),
             ),
-        ])),
-        ..DeploymentConfigRequest::default()
-    };
+        ]));
     let result = c
         .client
         .projects()
         .create(ACCOUNT_ID, PROJECT, "main")
-        .build_config(BuildConfig {
-            build_caching: Some(true),
-            build_command: Some("npm run build".into()),
-            destination_dir: Some("dist".into()),
-            root_dir: Some("/".into()),
-            ..BuildConfig::default()
-        })
-        .deployment_configs(DeploymentConfigsRequest {
-            preview: Some(DeploymentConfigRequest {
-                compatibility_date: Some("2026-07-01".into()),
-                ..DeploymentConfigRequest::default()
-            }),
-            production: Some(production),
-        })
+        .build_config(
+            BuildConfig::default()
+                .build_caching(true)
+                .build_command("npm run build")
+                .destination_dir("dist")
+                .root_dir("/"),
+        )
+        .deployment_configs(
+            DeploymentConfigsRequest::default()
+                .preview(DeploymentConfigRequest::default().compatibility_date("2026-07-01"))
+                .production(production),
+        )
         .send()
         .await;
     let project = c.check("pages-project-create-project", result);
@@ -124,28 +110,24 @@ async fn projects_get() {
 /// The merge patch the update test sends: a nullable field cleared with `Patch::Null`, an
 /// environment variable set and one removed (`None`).
 fn update_parts() -> (BuildConfigPatch, DeploymentConfigsPatch) {
-    let build_config = BuildConfigPatch {
-        build_command: Some("npm run build:prod".into()),
-        web_analytics_tag: Patch::Null,
-        ..BuildConfigPatch::default()
-    };
-    let deployment_configs = DeploymentConfigsPatch {
-        production: Some(DeploymentConfigPatch {
-            compatibility_date: Some("2026-07-15".into()),
-            env_vars: Some(BTreeMap::from([
+    let build_config = BuildConfigPatch::default()
+        .build_command("npm run build:prod")
+        .web_analytics_tag(Patch::Null);
+    let deployment_configs = DeploymentConfigsPatch::default().production(
+        DeploymentConfigPatch::default()
+            .compatibility_date("2026-07-15")
+            .env_vars(BTreeMap::from([
                 (
                     "FEATURE_FLAGS".to_owned(),
-                    Some(EnvVarPatch {
-                        type_: Some(EnvVarType::PlainText),
-                        value: Some("search,comments".into()),
-                    }),
+                    Some(
+                        EnvVarPatch::default()
+                            .type_(EnvVarType::PlainText)
+                            .value("search,comments"),
+                    ),
                 ),
                 ("OLD_SETTING".to_owned(), None),
             ])),
-            ..DeploymentConfigPatch::default()
-        }),
-        ..DeploymentConfigsPatch::default()
-    };
+    );
     (build_config, deployment_configs)
 }
 
@@ -155,11 +137,9 @@ async fn projects_update() {
     let (build_config, deployment_configs) = update_parts();
 
     // What goes over the wire (the builder fills a `ProjectPatch` with these fields).
-    let body = ProjectPatch {
-        build_config: Some(build_config.clone()),
-        deployment_configs: Some(deployment_configs.clone()),
-        ..ProjectPatch::default()
-    };
+    let body = ProjectPatch::default()
+        .build_config(build_config.clone())
+        .deployment_configs(deployment_configs.clone());
     assert_eq!(
         serde_json::to_value(&body).unwrap(),
         json!({
@@ -208,21 +188,21 @@ async fn projects_purge_build_cache() {
 #[tokio::test]
 async fn projects_connect_source() {
     let c = contract();
-    let config = SourceConfig {
-        deployments_enabled: true,
-        owner: "acme-web".into(),
-        owner_id: "8127364".into(),
-        path_excludes: vec!["docs/*".into()],
-        path_includes: vec!["*".into()],
-        pr_comments_enabled: true,
-        preview_branch_excludes: vec!["dependabot/*".into()],
-        preview_branch_includes: vec!["*".into()],
-        preview_deployment_setting: PreviewDeploymentSetting::Custom,
-        production_branch: "main".into(),
-        production_deployments_enabled: true,
-        repo_id: "554433221".into(),
-        repo_name: "my-blog".into(),
-    };
+    let config = SourceConfig::new(
+        true,
+        "acme-web",
+        "8127364",
+        vec!["docs/*".into()],
+        vec!["*".into()],
+        true,
+        vec!["dependabot/*".into()],
+        vec!["*".into()],
+        PreviewDeploymentSetting::Custom,
+        "main",
+        true,
+        "554433221",
+        "my-blog",
+    );
     let result = c
         .client
         .projects()

@@ -7,9 +7,8 @@ use std::collections::BTreeMap;
 
 use pages_api_client::Timestamp;
 use pages_api_client::types::{
-    BuildConfig, Deployment, DeploymentConfig, DeploymentConfigs, DeploymentTrigger,
-    DeploymentTriggerMetadata, DeploymentTriggerType, EnvVar, EnvVarType, Environment, Project,
-    Source, Stage, StageName, StageStatus,
+    BuildConfig, Deployment, DeploymentConfig, DeploymentTriggerType, EnvVar, EnvVarType,
+    Environment, Project, Source, Stage, StageName, StageStatus,
 };
 use serde_json::{Value, json};
 
@@ -32,14 +31,17 @@ pub fn slug(text: &str) -> String {
 }
 
 fn build_config() -> BuildConfig {
-    BuildConfig {
-        build_caching: Some(true),
-        build_command: Some("npm run build".to_owned()),
-        destination_dir: Some("dist".to_owned()),
-        root_dir: Some(String::new()),
-        web_analytics_tag: None,
-        web_analytics_token: None,
-    }
+    BuildConfig::default()
+        .build_caching(true)
+        .build_command("npm run build")
+        .destination_dir("dist")
+        .root_dir("")
+}
+
+/// A response value from its JSON: response types are `#[non_exhaustive]` and built the way
+/// the API builds them.
+fn from_json<T: serde::de::DeserializeOwned>(value: Value) -> T {
+    serde_json::from_value(value).expect("valid per the fake's own model")
 }
 
 /// The GitHub repository `acme-web/{name}`.
@@ -81,27 +83,24 @@ fn deployment_config() -> DeploymentConfig {
 /// A project created at `created`, without deployments, domains or Functions.
 pub fn project(id: String, name: &str, production_branch: &str, created: Timestamp) -> Project {
     let script = format!("pages-worker--{}", &id[..8]);
-    Project {
-        build_config: Some(build_config()),
-        canonical_deployment: None,
-        created_on: created,
-        deployment_configs: DeploymentConfigs {
-            preview: deployment_config(),
-            production: deployment_config(),
-        },
-        domains: Some(Vec::new()),
-        framework: "astro".to_owned(),
-        framework_version: "5.1.0".to_owned(),
-        id,
-        latest_deployment: None,
-        name: name.to_owned(),
-        preview_script_name: format!("{script}-preview"),
-        production_branch: production_branch.to_owned(),
-        production_script_name: format!("{script}-production"),
-        source: Some(source(name, production_branch)),
-        subdomain: Some(format!("{}.pages.dev", slug(name))),
-        uses_functions: Some(false),
-    }
+    from_json(json!({
+        "build_config": build_config(),
+        "canonical_deployment": null,
+        "created_on": created,
+        "deployment_configs": {"preview": deployment_config(), "production": deployment_config()},
+        "domains": [],
+        "framework": "astro",
+        "framework_version": "5.1.0",
+        "id": id,
+        "latest_deployment": null,
+        "name": name,
+        "preview_script_name": format!("{script}-preview"),
+        "production_branch": production_branch,
+        "production_script_name": format!("{script}-production"),
+        "source": source(name, production_branch),
+        "subdomain": format!("{}.pages.dev", slug(name)),
+        "uses_functions": false,
+    }))
 }
 
 /// What a new deployment is made of.
@@ -134,12 +133,12 @@ fn stages(created: Timestamp, queued: bool) -> Vec<Stage> {
                 (true, _) => (None, None, StageStatus::Idle),
                 (false, _) => (Some(created), Some(created), StageStatus::Success),
             };
-            Stage {
-                ended_on,
-                name,
-                started_on,
-                status,
-            }
+            from_json(json!({
+                "ended_on": ended_on,
+                "name": name,
+                "started_on": started_on,
+                "status": status,
+            }))
         })
         .collect()
 }
@@ -160,42 +159,41 @@ pub fn deployment(project: &Project, new: NewDeployment<'_>) -> Deployment {
     };
     let env_vars = BTreeMap::from([(
         "NODE_VERSION".to_owned(),
-        Some(EnvVar {
-            type_: EnvVarType::PlainText,
-            value: "22".to_owned(),
-        }),
+        Some(EnvVar::new(EnvVarType::PlainText, "22")),
     )]);
-    Deployment {
-        aliases: None,
-        build_config: project.build_config.clone().unwrap_or_else(build_config),
-        created_on: new.created,
-        deployment_trigger: DeploymentTrigger {
-            metadata: DeploymentTriggerMetadata {
-                branch: new.branch.to_owned(),
-                commit_dirty: false,
-                commit_hash: new.commit_hash,
-                commit_message: new.commit_message.to_owned(),
+    let url = format!("https://{short_id}.{}.pages.dev", slug(&project.name));
+    let source = project
+        .source
+        .clone()
+        .unwrap_or_else(|| source(&project.name, &project.production_branch));
+    from_json(json!({
+        "aliases": null,
+        "build_config": project.build_config.clone().unwrap_or_else(build_config),
+        "created_on": new.created,
+        "deployment_trigger": {
+            "metadata": {
+                "branch": new.branch,
+                "commit_dirty": false,
+                "commit_hash": new.commit_hash,
+                "commit_message": new.commit_message,
             },
-            type_: new.trigger,
+            "type": new.trigger,
         },
-        env_vars: Some(env_vars),
-        environment,
-        url: format!("https://{short_id}.{}.pages.dev", slug(&project.name)),
-        id: new.id,
-        is_skipped: false,
-        latest_stage,
-        modified_on: new.created,
-        project_id: project.id.clone(),
-        project_name: project.name.clone(),
-        short_id,
-        skip_reason: None,
-        source: project
-            .source
-            .clone()
-            .unwrap_or_else(|| source(&project.name, &project.production_branch)),
-        stages,
-        uses_functions: Some(false),
-    }
+        "env_vars": env_vars,
+        "environment": environment,
+        "url": url,
+        "id": new.id,
+        "is_skipped": false,
+        "latest_stage": latest_stage,
+        "modified_on": new.created,
+        "project_id": project.id,
+        "project_name": project.name,
+        "short_id": short_id,
+        "skip_reason": null,
+        "source": source,
+        "stages": stages,
+        "uses_functions": false,
+    }))
 }
 
 /// `null` for each of `keys` that `value` (an object) leaves out.

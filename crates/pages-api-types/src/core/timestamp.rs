@@ -157,6 +157,7 @@ impl FromStr for Timestamp {
 /// Splits `YYYY-MM-DDTHH:MM:SS`, a fraction, then `Z`, `±HH:MM`, `±HHMM` or nothing at their
 /// places; `time` checks the values (month, day in that month and year, time of day, offset) and
 /// does the calendar arithmetic.
+#[inline]
 fn parse(s: &str) -> Result<Timestamp, Reason> {
     const LAYOUT: Reason = Reason::Layout("expected YYYY-MM-DDTHH:MM:SS");
     const OFFSET: Reason = Reason::Layout("expected Z, an offset such as +02:00, or nothing");
@@ -175,16 +176,20 @@ fn parse(s: &str) -> Result<Timestamp, Reason> {
     let (mut nanos, mut rest) = (0, &b[19..]);
     if let [b'.', fraction @ ..] = rest {
         let mut digits = 0;
-        while let Some(digit @ 0..=9) = fraction.get(digits).map(|c| c.wrapping_sub(b'0')) {
-            if digits < 9 {
-                nanos = nanos * 10 + u32::from(digit); // further digits are below a nanosecond
+        for digit in fraction.iter().take(9).map(|c| c.wrapping_sub(b'0')) {
+            if digit > 9 {
+                break;
             }
+            nanos = nanos * 10 + u32::from(digit);
             digits += 1;
         }
         if digits == 0 {
             return Err(Reason::Layout("expected digits after the decimal point"));
         }
-        nanos *= 10u32.pow(9u32.saturating_sub(digits as u32));
+        nanos *= 10u32.pow(9 - digits as u32);
+        while fraction.get(digits).is_some_and(u8::is_ascii_digit) {
+            digits += 1; // below a nanosecond: dropped
+        }
         rest = &fraction[digits..];
     }
     let time = Time::from_hms_nano(hour, minute, second, nanos)?;
@@ -210,6 +215,7 @@ fn parse(s: &str) -> Result<Timestamp, Reason> {
 }
 
 /// The two ASCII digits at `at` as a number.
+#[inline]
 fn two_digits(b: &[u8], at: usize) -> Option<u8> {
     match (b[at].wrapping_sub(b'0'), b[at + 1].wrapping_sub(b'0')) {
         (tens @ 0..=9, ones @ 0..=9) => Some(tens * 10 + ones),
