@@ -57,6 +57,9 @@ pub use runtime::{
     ApiRequest, Auth, AuthScheme, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_TIMEOUT, Error,
     ResponseInfo, RetryPolicy, paginate,
 };
+pub use runtime::{
+    DeployDirectory, DeployFile, DeployOutcome, UploadError, UploadPhase, UploadProgress,
+};
 
 // The README's quickstart is compiled as a doctest, so it cannot drift from the API.
 #[cfg(doctest)]

@@ -110,6 +110,10 @@ pub enum Error {
     /// A request body could not be serialized to JSON.
     #[error("could not encode the request body as JSON: {0}")]
     Encode(#[source] serde_json::Error),
+    /// Deploying a directory ([`Client::deploy_directory`](crate::Client::deploy_directory))
+    /// failed before or between API calls: the directory, a file, the upload token.
+    #[error(transparent)]
+    Upload(#[from] super::upload::UploadError),
 }
 
 impl Error {
@@ -161,7 +165,7 @@ impl Error {
             | Error::MissingField { operation, .. }
             | Error::InvalidPathParam { operation, .. }
             | Error::MissingResult { operation } => Some(operation),
-            Error::Config(_) | Error::Encode(_) => None,
+            Error::Config(_) | Error::Encode(_) | Error::Upload(_) => None,
         }
     }
 

@@ -8,6 +8,7 @@ pub mod observe;
 pub mod paging;
 pub mod request;
 pub mod retry;
+pub mod upload;
 
 pub use self::auth::{Auth, AuthScheme};
 pub use self::client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_TIMEOUT};
@@ -16,3 +17,6 @@ pub use self::observe::ResponseInfo;
 pub use self::paging::paginate;
 pub use self::request::ApiRequest;
 pub use self::retry::RetryPolicy;
+pub use self::upload::{
+    DeployDirectory, DeployFile, DeployOutcome, UploadError, UploadPhase, UploadProgress,
+};

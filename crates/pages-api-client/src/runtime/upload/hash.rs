@@ -1,0 +1,174 @@
+//! Asset hashes and content types, as Pages computes them.
+//!
+//! The key of an asset is the first 32 hex digits of BLAKE3 over the file's content in
+//! standard base64 (with padding) followed by its extension without the dot (`html`, `css`, ""
+//! for none). The base64 text is never built whole: the file is read in blocks whose size is a
+//! multiple of 3, so each block encodes to whole base64 quanta that are fed to the hasher as
+//! they come.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+
+/// Raw bytes read per block: a multiple of 3 (whole base64 quanta) and large enough for
+/// BLAKE3's SIMD code to hash many 1 KiB chunks at once.
+const BLOCK: usize = 3 * 64 * 1024;
+
+/// The content type Pages stores with an asset: from the extension, as wrangler's `mime`
+/// lookup, else `application/octet-stream`.
+pub(crate) fn content_type(path: &str) -> &'static str {
+    mime_guess::from_path(path)
+        .first_raw()
+        .unwrap_or("application/octet-stream")
+}
+
+/// The extension the hash covers: what follows the last `.` of the file name, unless that dot
+/// starts the name (`.env` has none), as Node's `path.extname` without its dot.
+pub(crate) fn extension(name: &str) -> &str {
+    let base = name.rsplit('/').next().unwrap_or(name);
+    match base.rfind('.') {
+        Some(0) | None => "",
+        Some(dot) => &base[dot + 1..],
+    }
+}
+
+/// Reusable buffers for hashing many files on one thread.
+pub(crate) struct Hasher {
+    raw: Vec<u8>,
+    encoded: Vec<u8>,
+}
+
+impl Default for Hasher {
+    fn default() -> Self {
+        Self {
+            raw: vec![0; BLOCK],
+            encoded: vec![0; BLOCK / 3 * 4],
+        }
+    }
+}
+
+impl Hasher {
+    /// The asset hash of the file at `path`, whose manifest name is `name` (for the extension).
+    pub(crate) fn hash_file(&mut self, path: &Path, name: &str) -> std::io::Result<String> {
+        let mut file = File::open(path)?;
+        let mut hasher = blake3::Hasher::new();
+        loop {
+            // Fill the block completely (short reads would break the 3-byte alignment).
+            let mut filled = 0;
+            while filled < BLOCK {
+                match file.read(&mut self.raw[filled..]) {
+                    Ok(0) => break,
+                    Ok(n) => filled += n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            if filled > 0 {
+                let written = STANDARD
+                    .encode_slice(&self.raw[..filled], &mut self.encoded)
+                    .expect("the buffer holds a whole block's base64");
+                hasher.update(&self.encoded[..written]);
+            }
+            if filled < BLOCK {
+                break;
+            }
+        }
+        hasher.update(extension(name).as_bytes());
+        Ok(finish(&hasher))
+    }
+}
+
+/// The asset hash of `content` with `extension`, from memory (the tests' reference).
+#[cfg(test)]
+pub(crate) fn hash_bytes(content: &[u8], extension: &str) -> String {
+    let mut hasher = blake3::Hasher::new();
+    let mut encoded = vec![0; BLOCK / 3 * 4];
+    for block in content.chunks(BLOCK) {
+        let written = STANDARD
+            .encode_slice(block, &mut encoded)
+            .expect("the buffer holds a whole block's base64");
+        hasher.update(&encoded[..written]);
+    }
+    hasher.update(extension.as_bytes());
+    finish(&hasher)
+}
+
+fn finish(hasher: &blake3::Hasher) -> String {
+    let mut hex = hasher.finalize().to_hex().to_string();
+    hex.truncate(32);
+    hex
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vectors() -> Vec<(Vec<u8>, &'static str, &'static str)> {
+        let bytes: Vec<u8> = (0..4).flat_map(|_| 0..=255u8).collect();
+        vec![
+            (Vec::new(), "", "af1349b9f5f9a1a6a0404dea36dcc949"),
+            (
+                b"<h1>Hello</h1>\n".to_vec(),
+                "html",
+                "569c49c876d9d1d37936e494e70a80e8",
+            ),
+            (
+                b"body{color:red}".to_vec(),
+                "css",
+                "a1e60d295449511896a3679447c6cae3",
+            ),
+            (bytes, "bin", "eb3eaa2cd42d9c1d7d37fb10f2ed1ad0"),
+        ]
+    }
+
+    #[test]
+    fn hash_vectors() {
+        let dir = std::env::temp_dir().join(format!("pages-hash-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut hasher = Hasher::default();
+        for (content, ext, expected) in vectors() {
+            assert_eq!(hash_bytes(&content, ext), expected, "{ext}");
+            let name = if ext.is_empty() {
+                "file".to_owned()
+            } else {
+                format!("file.{ext}")
+            };
+            let path = dir.join(&name);
+            std::fs::write(&path, &content).unwrap();
+            assert_eq!(hasher.hash_file(&path, &name).unwrap(), expected, "{name}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn blocks_do_not_change_the_hash() {
+        // Larger than a block and not a multiple of 3: streamed equals one-shot base64.
+        let content: Vec<u8> = (0..BLOCK * 2 + 7).map(|i| (i * 31 % 251) as u8).collect();
+        let mut expected = blake3::Hasher::new();
+        expected.update(STANDARD.encode(&content).as_bytes());
+        expected.update(b"js");
+        let expected = finish(&expected);
+        assert_eq!(hash_bytes(&content, "js"), expected);
+        let path = std::env::temp_dir().join(format!("pages-hash-big-{}.js", std::process::id()));
+        std::fs::write(&path, &content).unwrap();
+        let got = Hasher::default().hash_file(&path, "big.js").unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn extensions_and_types() {
+        assert_eq!(extension("a/b/index.html"), "html");
+        assert_eq!(extension("archive.tar.gz"), "gz");
+        assert_eq!(extension(".env"), "");
+        assert_eq!(extension("dir.d/README"), "");
+        assert_eq!(extension("trailing."), "");
+        assert_eq!(content_type("index.html"), "text/html");
+        assert_eq!(content_type("STYLE.CSS"), "text/css");
+        assert_eq!(content_type("LICENSE"), "application/octet-stream");
+        assert_eq!(content_type("x.unknownext"), "application/octet-stream");
+    }
+}
