@@ -18,31 +18,42 @@
 //!   alias (HTTP 400, code 8000035, "You cannot delete an aliased deployment ..."), as
 //!   Cloudflare does.
 //!
+//! * Direct Upload (`fake_api/assets.rs`): `GET .../upload-token` issues JWTs; the
+//!   `/pages/assets/*` calls accept only those (code 8000013 otherwise, account credentials
+//!   included) and store the files per project; a create-deployment `manifest` must name only
+//!   uploaded files whose content hashes to the manifest's hash.
+//!
 //! Every request is recorded ([`FakeApi::seen`]); failures can be injected
 //! ([`FakeApi::fail_next_create`], [`FakeApi::fail_deletes_of`]).
 
 // Each test binary uses a part of it.
 #![allow(dead_code)]
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+pub mod assets;
+mod deployments;
+
+use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{Path, Query, Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use pages_api_client::types::time::OffsetDateTime;
 use pages_api_client::types::{
-    Deployment, DeploymentTrigger, DeploymentTriggerMetadata, DeploymentTriggerType, Environment,
-    Project, Stage, StageName, StageStatus,
+    Deployment, DeploymentTriggerType, Environment, Project, Stage, StageName, StageStatus,
 };
 use pages_api_client::{Client, RetryPolicy, Timestamp};
 use serde_json::{Value, json};
+
+use deployments::{
+    create_deployment, delete_deployment, get_deployment, get_project, insert_deployment,
+    list_deployments,
+};
 
 /// The API token the fake accepts.
 pub const TOKEN: &str = "fake-api-token-0123456789";
@@ -160,6 +171,7 @@ struct FakeState {
     next_seq: u64,
     create_failures: VecDeque<(u16, i64, String)>,
     failing_deletes: HashSet<String>,
+    assets: assets::AssetState,
 }
 
 /// The running fake. Dropping it stops the server.
@@ -209,6 +221,7 @@ impl FakeApi {
     pub async fn start() -> FakeApi {
         let state = Arc::new(Mutex::new(FakeState::default()));
         let projects = "/client/v4/accounts/{account}/pages/projects/{project}";
+        let assets = "/client/v4/pages/assets";
         let app = Router::new()
             .route(projects, get(get_project))
             .route(
@@ -219,6 +232,22 @@ impl FakeApi {
                 &format!("{projects}/deployments/{{id}}"),
                 get(get_deployment).delete(delete_deployment),
             )
+            .route(
+                &format!("{projects}/upload-token"),
+                get(assets::upload_token),
+            )
+            .route(
+                &format!("{assets}/check-missing"),
+                post(assets::check_missing),
+            )
+            .route(&format!("{assets}/upload"), post(assets::upload))
+            .route(
+                &format!("{assets}/upsert-hashes"),
+                post(assets::upsert_hashes),
+            )
+            // Upload bodies are up to 40 MiB (axum's default limit is 2 MB); larger ones are
+            // accepted too, so that a test can see and reject them.
+            .layer(DefaultBodyLimit::max(256 * 1024 * 1024))
             .fallback(|| async { failure(StatusCode::NOT_FOUND, 7000, "No route for that URI") })
             .layer(middleware::from_fn_with_state(
                 state.clone(),
@@ -404,72 +433,6 @@ impl FakeApi {
     }
 }
 
-fn insert_deployment(
-    state: &mut FakeState,
-    project: &str,
-    branch: &str,
-    created: Timestamp,
-    commit_message: &str,
-    trigger: DeploymentTriggerType,
-    queued: bool,
-) -> String {
-    state.next_seq += 1;
-    let seq = state.next_seq;
-    let stored = state.projects.get_mut(project).expect("known project");
-    // An odd multiplier is a bijection on u32: distinct sequence numbers, distinct short ids.
-    let head = u32::try_from(seq & 0xffff_ffff)
-        .unwrap_or_default()
-        .wrapping_mul(0x9e37_79b1);
-    let id = format!("{head:08x}-5c1e-4d8a-9f3b-{seq:012x}");
-    let short_id = id[..8].to_owned();
-    let environment = if branch == stored.production_branch() {
-        Environment::Production
-    } else {
-        Environment::Preview
-    };
-    let latest_stage = if queued {
-        stage(StageName::Queued, StageStatus::Active, created)
-    } else {
-        Stage {
-            ended_on: Some(created),
-            ..stage(StageName::Deploy, StageStatus::Success, created)
-        }
-    };
-    let project_name = stored.project.name.clone().unwrap_or_default();
-    let deployment = Deployment {
-        id: Some(id.clone()),
-        short_id: Some(short_id.clone()),
-        project_id: stored.project.id.clone(),
-        project_name: Some(project_name.clone()),
-        environment: Some(environment),
-        url: Some(format!(
-            "https://{short_id}.{}.pages.dev",
-            slug(&project_name)
-        )),
-        created_on: Some(created),
-        modified_on: Some(created),
-        latest_stage: Some(latest_stage.clone()),
-        stages: Some(vec![latest_stage]),
-        deployment_trigger: Some(DeploymentTrigger {
-            type_: Some(trigger),
-            metadata: Some(DeploymentTriggerMetadata {
-                branch: Some(branch.to_owned()),
-                commit_hash: Some(format!("{:040x}", u128::from(seq) * 0x1f3d_5b79)),
-                commit_message: Some(commit_message.to_owned()),
-            }),
-        }),
-        is_skipped: Some(false),
-        ..Deployment::default()
-    };
-    stored.deployments.push(StoredDeployment {
-        seq,
-        branch: branch.to_owned(),
-        hide_branch: false,
-        deployment,
-    });
-    id
-}
-
 // ---------------------------------------------------------------------------------------------
 // Responses.
 
@@ -512,6 +475,9 @@ async fn record_and_authenticate(State(state): Shared, request: Request, next: N
         path: request.uri().path().to_owned(),
         query: request.uri().query().unwrap_or_default().to_owned(),
     });
+    if request.uri().path().starts_with("/client/v4/pages/assets/") {
+        return next.run(request).await;
+    }
     let authorized = request
         .headers()
         .get(header::AUTHORIZATION)
@@ -521,227 +487,4 @@ async fn record_and_authenticate(State(state): Shared, request: Request, next: N
         return failure(StatusCode::FORBIDDEN, 10000, "Authentication error");
     }
     next.run(request).await
-}
-
-/// An API error: the status and the one `{code, message}` of the failure envelope.
-struct ApiError(StatusCode, i64, &'static str);
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        failure(self.0, self.1, self.2)
-    }
-}
-
-/// The project, or the error the API gives for the account or project.
-fn find<'a>(
-    state: &'a mut FakeState,
-    account: &str,
-    project: &str,
-) -> Result<&'a mut StoredProject, ApiError> {
-    if account != ACCOUNT {
-        return Err(ApiError(
-            StatusCode::NOT_FOUND,
-            7003,
-            "Could not route to /accounts/{account_id}/pages/projects, perhaps your object \
-             identifier is invalid?",
-        ));
-    }
-    state.projects.get_mut(project).ok_or(ApiError(
-        StatusCode::NOT_FOUND,
-        8000007,
-        "Project not found. The specified project name does not match any of your existing \
-         projects.",
-    ))
-}
-
-async fn get_project(
-    State(state): Shared,
-    Path((account, project)): Path<(String, String)>,
-) -> Response {
-    let mut state = state.lock().expect("fake API state");
-    match find(&mut state, &account, &project) {
-        Ok(stored) => envelope(to_value(&stored.project_view()), None),
-        Err(error) => error.into_response(),
-    }
-}
-
-async fn list_deployments(
-    State(state): Shared,
-    Path((account, project)): Path<(String, String)>,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    let mut state = state.lock().expect("fake API state");
-    let stored = match find(&mut state, &account, &project) {
-        Ok(stored) => stored,
-        Err(error) => return error.into_response(),
-    };
-    let number = |name: &str, default: usize| match query.get(name) {
-        None => Some(default),
-        Some(text) => text.parse::<usize>().ok().filter(|n| *n >= 1),
-    };
-    let (Some(page), Some(per_page)) = (number("page", 1), number("per_page", 25)) else {
-        return failure(
-            StatusCode::BAD_REQUEST,
-            8000024,
-            "Invalid list options provided. Review the `page` and `per_page` parameters.",
-        );
-    };
-    let env = match query.get("env").map(String::as_str) {
-        None => None,
-        Some("preview") => Some(Environment::Preview),
-        Some("production") => Some(Environment::Production),
-        Some(_) => {
-            return failure(
-                StatusCode::BAD_REQUEST,
-                8000000,
-                "Invalid environment: use preview or production.",
-            );
-        }
-    };
-    let newest = stored.newest_of_branches();
-    let matching: Vec<Deployment> = stored
-        .sorted()
-        .into_iter()
-        .filter(|d| env.is_none() || d.deployment.environment == env)
-        .map(|d| stored.view(d, &newest))
-        .collect();
-    let total = matching.len();
-    let items: Vec<Value> = matching
-        .iter()
-        .skip((page - 1).saturating_mul(per_page))
-        .take(per_page)
-        .map(to_value)
-        .collect();
-    let info = json!({
-        "page": page,
-        "per_page": per_page,
-        "count": items.len(),
-        "total_count": total,
-        "total_pages": total.div_ceil(per_page),
-    });
-    envelope(Value::Array(items), Some(info))
-}
-
-/// The value of text field `name` of a `multipart/form-data` body.
-fn multipart_field(content_type: &str, body: &[u8], name: &str) -> Option<String> {
-    let boundary = content_type
-        .split(';')
-        .find_map(|part| part.trim().strip_prefix("boundary="))?
-        .trim_matches('"');
-    let body = String::from_utf8_lossy(body);
-    let wanted = format!("name=\"{name}\"");
-    body.split(&format!("--{boundary}")).find_map(|part| {
-        let (head, value) = part.split_once("\r\n\r\n")?;
-        head.contains(&wanted)
-            .then(|| value.strip_suffix("\r\n").unwrap_or(value).to_owned())
-    })
-}
-
-async fn create_deployment(
-    State(state): Shared,
-    Path((account, project)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let mut state = state.lock().expect("fake API state");
-    let production_branch = match find(&mut state, &account, &project) {
-        Ok(stored) => stored.production_branch().to_owned(),
-        Err(error) => return error.into_response(),
-    };
-    if let Some((status, code, message)) = state.create_failures.pop_front() {
-        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        return failure(status, code, &message);
-    }
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let branch = if content_type.starts_with("multipart/form-data") {
-        multipart_field(content_type, &body, "branch")
-    } else {
-        None
-    }
-    .filter(|b| !b.is_empty())
-    .unwrap_or(production_branch);
-    let id = insert_deployment(
-        &mut state,
-        &project,
-        &branch,
-        Timestamp::now(),
-        &format!("Latest commit on {branch}"),
-        DeploymentTriggerType::AdHoc,
-        true,
-    );
-    let stored = &state.projects[&project];
-    envelope(to_value(&stored.view_by_id(&id)), None)
-}
-
-async fn get_deployment(
-    State(state): Shared,
-    Path((account, project, id)): Path<(String, String, String)>,
-) -> Response {
-    let mut state = state.lock().expect("fake API state");
-    let stored = match find(&mut state, &account, &project) {
-        Ok(stored) => stored,
-        Err(error) => return error.into_response(),
-    };
-    match stored.view_by_id(&id) {
-        Some(deployment) => envelope(to_value(&deployment), None),
-        None => deployment_not_found(),
-    }
-}
-
-fn deployment_not_found() -> Response {
-    failure(
-        StatusCode::NOT_FOUND,
-        8000009,
-        "The deployment could not be found.",
-    )
-}
-
-async fn delete_deployment(
-    State(state): Shared,
-    Path((account, project, id)): Path<(String, String, String)>,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    let mut state = state.lock().expect("fake API state");
-    let failing = state.failing_deletes.contains(&id);
-    let stored = match find(&mut state, &account, &project) {
-        Ok(stored) => stored,
-        Err(error) => return error.into_response(),
-    };
-    let Some(index) = stored
-        .deployments
-        .iter()
-        .position(|d| id_of(&d.deployment) == id)
-    else {
-        return deployment_not_found();
-    };
-    if failing {
-        return failure(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            8000000,
-            "An unknown error has occurred. If this error persists, please file a support \
-             ticket.",
-        );
-    }
-    if stored.canonical_id().as_deref() == Some(id.as_str()) {
-        return failure(
-            StatusCode::BAD_REQUEST,
-            8000034,
-            "Cannot delete the active production deployment. Roll back to another deployment \
-             first.",
-        );
-    }
-    let forced = query.get("force").is_some_and(|v| v == "true");
-    if stored.newest_of_branches().contains(&id) && !forced {
-        return failure(
-            StatusCode::BAD_REQUEST,
-            8000035,
-            "You cannot delete an aliased deployment without a `?force=true` parameter in the \
-             API request URL.",
-        );
-    }
-    stored.deployments.remove(index);
-    envelope(Value::Null, None)
 }
