@@ -59,6 +59,7 @@ pub use runtime::{
 };
 pub use runtime::{
     DeployDirectory, DeployFile, DeployOutcome, UploadError, UploadPhase, UploadProgress,
+    asset_hash, asset_hash_file,
 };
 
 // The README's quickstart is compiled as a doctest, so it cannot drift from the API.

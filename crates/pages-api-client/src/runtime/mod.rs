@@ -19,4 +19,5 @@ pub use self::request::ApiRequest;
 pub use self::retry::RetryPolicy;
 pub use self::upload::{
     DeployDirectory, DeployFile, DeployOutcome, UploadError, UploadPhase, UploadProgress,
+    asset_hash, asset_hash_file,
 };

@@ -22,7 +22,7 @@ mod transfer;
 mod walk;
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -178,6 +178,31 @@ impl DeployDirectory {
     pub async fn send(self) -> Result<DeployOutcome, Error> {
         run::run(self).await
     }
+}
+
+/// The asset hash Pages gives `content` when its name has `extension` (without the dot; ""
+/// for none): the first 32 hex digits of BLAKE3 over the content's base64 followed by the
+/// extension. The base64 text is streamed into the hasher, never built whole.
+///
+/// ```
+/// assert_eq!(
+///     pages_api_client::asset_hash(b"<h1>Hello</h1>\n", "html"),
+///     "569c49c876d9d1d37936e494e70a80e8"
+/// );
+/// ```
+pub fn asset_hash(content: &[u8], extension: &str) -> String {
+    hash::hash_bytes(content, extension)
+}
+
+/// The asset hash of the file at `path` (see [`asset_hash`]), its extension taken from the
+/// file name; the file is read in blocks, never whole.
+pub fn asset_hash_file(path: impl AsRef<Path>) -> std::io::Result<String> {
+    let path = path.as_ref();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    hash::Hasher::default().hash_file(path, &name)
 }
 
 /// One file of the deployment's manifest.
