@@ -458,3 +458,29 @@ async fn a_missing_directory_is_a_clear_error() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn a_file_changed_after_hashing_is_not_deployed() {
+    let fake = FakeApi::start().await;
+    fake.add_project("blog", "main");
+    let dir = site();
+    let index = dir.path().join("index.html");
+    let err = fake
+        .client()
+        .deploy_directory(ACCOUNT, "blog")
+        .dir(dir.path())
+        .on_progress(move |p: &UploadProgress| {
+            // Between hashing and uploading, the build rewrites a file.
+            if p.phase == UploadPhase::Uploading {
+                fs::write(&index, "<h1>Changed</h1>\n").unwrap();
+            }
+        })
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Upload(UploadError::FileChanged { path }) if path.ends_with("index.html")),
+        "{err:?}"
+    );
+    assert!(fake.ids("blog").is_empty());
+}

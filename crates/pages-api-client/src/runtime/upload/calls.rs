@@ -25,6 +25,10 @@ use crate::runtime::error::Error;
 use crate::runtime::request::ApiRequest;
 use crate::runtime::retry::RetryPolicy;
 
+/// The per-attempt timeout of the asset calls at least: an upload request carries up to
+/// 40 MiB, more than the client's default 30 s allow on a slow uplink (wrangler sets none).
+pub(crate) const MIN_ASSET_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
+
 /// The API calls of one deployment: the client and the project they are about.
 pub(crate) struct Calls {
     client: Client,
@@ -142,7 +146,7 @@ impl Calls {
         let client = Client::builder()
             .api_token(jwt.token())
             .base_url(self.client.base_url())
-            .timeout(self.client.timeout())
+            .timeout(self.client.timeout().max(MIN_ASSET_TIMEOUT))
             .retry_policy(RetryPolicy::none())
             .build()?;
         *cached = Some((jwt.token().to_owned(), client.clone()));

@@ -55,6 +55,12 @@ pub enum UploadError {
         /// The limit.
         max: u64,
     },
+    /// A file changed between hashing and uploading; nothing of the deployment was created.
+    #[error("{} changed during the deployment: deploy again once the build is done", path.display())]
+    FileChanged {
+        /// The file.
+        path: PathBuf,
+    },
     /// `_worker.js` is a directory: it must be bundled (e.g. into `_worker.bundle`) first.
     #[error(
         "{} is a directory: bundle it first (wrangler does so on deploy), e.g. into a \

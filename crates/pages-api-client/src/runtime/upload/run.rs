@@ -191,6 +191,7 @@ pub(crate) async fn run(deploy: DeployDirectory) -> Result<DeployOutcome, Error>
         if missing.contains(&file.hash) && planned.insert(file.hash.clone()) {
             file.uploaded = true;
             to_upload.push(UploadFile {
+                name: walked[i].name.clone(),
                 path: walked[i].path.clone(),
                 hash: file.hash.clone(),
                 content_type: hash::content_type(&walked[i].name),

@@ -18,6 +18,7 @@ use tokio::task::JoinSet;
 use super::buckets::{BULK_UPLOAD_CONCURRENCY, Bucket};
 use super::calls::{AssetUpload, Calls, DeploymentForm, upload_body};
 use super::error::UploadError;
+use super::hash;
 use super::jwt::{Jwt, Tokens};
 use super::progress::Reporter;
 use crate::runtime::error::Error;
@@ -39,6 +40,8 @@ const MAX_TOKEN_REFRESHES: u32 = 3;
 /// A file to upload: where it is and what it becomes.
 #[derive(Clone, Debug)]
 pub(crate) struct UploadFile {
+    /// The manifest name (for the extension the hash covers).
+    pub name: String,
     pub path: std::path::PathBuf,
     pub hash: String,
     pub content_type: &'static str,
@@ -155,10 +158,19 @@ impl Transfer {
                     .files
                     .iter()
                     .map(|&i| {
-                        std::fs::read(&files[i].path).map_err(|source| UploadError::Io {
-                            path: files[i].path.clone(),
-                            source,
-                        })
+                        let file = &files[i];
+                        let content =
+                            std::fs::read(&file.path).map_err(|source| UploadError::Io {
+                                path: file.path.clone(),
+                                source,
+                            })?;
+                        // Changed since it was hashed: the manifest would name other content.
+                        if hash::hash_bytes(&content, hash::extension(&file.name)) != file.hash {
+                            return Err(UploadError::FileChanged {
+                                path: file.path.clone(),
+                            });
+                        }
+                        Ok(content)
                     })
                     .collect::<Result<Vec<Vec<u8>>, UploadError>>()?;
                 let assets: Vec<AssetUpload<'_>> = bucket
