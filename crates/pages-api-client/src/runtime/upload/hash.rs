@@ -34,31 +34,37 @@ pub(crate) fn extension(name: &str) -> &str {
     }
 }
 
-/// Reusable buffers for hashing many files on one thread.
+/// The size of a block for `len` bytes: a multiple of 3, at most [`BLOCK`] (so that small
+/// files do not pay for large buffers).
+fn block_for(len: u64) -> usize {
+    usize::try_from(len / 3 + 1).map_or(BLOCK, |n| n.saturating_mul(3).min(BLOCK))
+}
+
+/// Reusable buffers for hashing many files on one thread; they grow to [`BLOCK`] at most.
+#[derive(Default)]
 pub(crate) struct Hasher {
     raw: Vec<u8>,
     encoded: Vec<u8>,
-}
-
-impl Default for Hasher {
-    fn default() -> Self {
-        Self {
-            raw: vec![0; BLOCK],
-            encoded: vec![0; BLOCK / 3 * 4],
-        }
-    }
 }
 
 impl Hasher {
     /// The asset hash of the file at `path`, whose manifest name is `name` (for the extension).
     pub(crate) fn hash_file(&mut self, path: &Path, name: &str) -> std::io::Result<String> {
         let mut file = File::open(path)?;
+        let block = block_for(file.metadata()?.len());
+        if self.raw.len() < block {
+            self.raw.resize(block, 0);
+            self.encoded.resize(block / 3 * 4, 0);
+        }
+        // A multiple of 3 (every size it was grown to is), so each block encodes to whole
+        // base64 quanta.
+        let block = self.raw.len();
         let mut hasher = blake3::Hasher::new();
         loop {
             // Fill the block completely (short reads would break the 3-byte alignment).
             let mut filled = 0;
-            while filled < BLOCK {
-                match file.read(&mut self.raw[filled..]) {
+            while filled < block {
+                match file.read(&mut self.raw[filled..block]) {
                     Ok(0) => break,
                     Ok(n) => filled += n,
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
@@ -66,11 +72,10 @@ impl Hasher {
                 }
             }
             if filled > 0 {
-                hasher.update(
-                    STANDARD.encode(&self.raw[..filled], Out::from_slice(&mut self.encoded)),
-                );
+                let out = Out::from_slice(&mut self.encoded[..block / 3 * 4]);
+                hasher.update(STANDARD.encode(&self.raw[..filled], out));
             }
-            if filled < BLOCK {
+            if filled < block {
                 break;
             }
         }
@@ -81,10 +86,11 @@ impl Hasher {
 
 /// The asset hash of `content` with `extension`, from memory.
 pub(crate) fn hash_bytes(content: &[u8], extension: &str) -> String {
+    let block = block_for(content.len() as u64);
+    let mut encoded = vec![0; block / 3 * 4];
     let mut hasher = blake3::Hasher::new();
-    let mut encoded = vec![0; BLOCK / 3 * 4];
-    for block in content.chunks(BLOCK) {
-        hasher.update(STANDARD.encode(block, Out::from_slice(&mut encoded)));
+    for chunk in content.chunks(block) {
+        hasher.update(STANDARD.encode(chunk, Out::from_slice(&mut encoded)));
     }
     hasher.update(extension.as_bytes());
     finish(&hasher)
@@ -141,6 +147,9 @@ mod tests {
     fn blocks_do_not_change_the_hash() {
         // Larger than a block and not a multiple of 3: streamed equals one-shot base64.
         let content: Vec<u8> = (0..BLOCK * 2 + 7).map(|i| (i * 31 % 251) as u8).collect();
+        assert_eq!(block_for(0), 3);
+        assert_eq!(block_for(4), 6);
+        assert_eq!(block_for(u64::MAX), BLOCK);
         use base64::Engine as _;
         let mut expected = blake3::Hasher::new();
         expected.update(
@@ -153,9 +162,17 @@ mod tests {
         assert_eq!(hash_bytes(&content, "js"), expected);
         let path = std::env::temp_dir().join(format!("pages-hash-big-{}.js", std::process::id()));
         std::fs::write(&path, &content).unwrap();
-        let got = Hasher::default().hash_file(&path, "big.js").unwrap();
+        // One hasher for a small file, then a large one, then a small one again.
+        let mut hasher = Hasher::default();
+        let small =
+            std::env::temp_dir().join(format!("pages-hash-small-{}.js", std::process::id()));
+        std::fs::write(&small, b"tiny").unwrap();
+        let tiny = hash_bytes(b"tiny", "js");
+        assert_eq!(hasher.hash_file(&small, "small.js").unwrap(), tiny);
+        assert_eq!(hasher.hash_file(&path, "big.js").unwrap(), expected);
+        assert_eq!(hasher.hash_file(&small, "small.js").unwrap(), tiny);
         std::fs::remove_file(&path).unwrap();
-        assert_eq!(got, expected);
+        std::fs::remove_file(&small).unwrap();
     }
 
     #[test]
