@@ -484,3 +484,69 @@ async fn a_file_changed_after_hashing_is_not_deployed() {
     );
     assert!(fake.ids("blog").is_empty());
 }
+
+fn one_file() -> TempDir {
+    let dir = TempDir::new("one");
+    dir.write("index.html", "<h1>Hello</h1>\n");
+    dir
+}
+
+#[tokio::test]
+async fn upload_attempts_are_counted_as_wrangler_counts_them() {
+    let fake = FakeApi::start().await;
+    fake.add_project("blog", "main");
+    let dir = one_file();
+    let deploy = || {
+        fake.client()
+            .deploy_directory(ACCOUNT, "blog")
+            .dir(dir.path())
+            .retry_base_delay(Duration::from_micros(100))
+            .send()
+    };
+    // A first try and five retries, then the error.
+    for _ in 0..7 {
+        fake.fail_next_upload(500, 8000000);
+    }
+    let err = deploy().await.unwrap_err();
+    assert_eq!(err.status(), Some(500), "{err}");
+    assert_eq!(fake.uploads().len(), 6);
+    assert!(fake.ids("blog").is_empty());
+
+    // The first four gateway errors are not counted: nine of them are survived.
+    let fake = FakeApi::start().await;
+    fake.add_project("blog", "main");
+    for _ in 0..9 {
+        fake.fail_next_upload(502, 8000000);
+    }
+    let deploy = fake
+        .client()
+        .deploy_directory(ACCOUNT, "blog")
+        .dir(dir.path())
+        .retry_base_delay(Duration::from_micros(100));
+    deploy.send().await.unwrap();
+    assert_eq!(fake.uploads().len(), 10);
+    assert_eq!(fake.ids("blog").len(), 1);
+}
+
+#[tokio::test]
+async fn a_rejected_token_on_check_missing_is_replaced_and_upsert_failures_are_reported() {
+    let fake = FakeApi::start().await;
+    fake.add_project("blog", "main");
+    let dir = one_file();
+    fake.reject_next_jwts(1);
+    fake.fail_upserts(2);
+    let outcome = fake
+        .client()
+        .deploy_directory(ACCOUNT, "blog")
+        .dir(dir.path())
+        .retry_base_delay(Duration::from_millis(1))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fake.tokens_issued(), 2);
+    assert_eq!(fake.jwt_rejections(), 1);
+    // upsert-hashes failed twice (a try and wrangler's one retry): reported, not fatal.
+    assert!(!outcome.hashes_recorded);
+    assert!(outcome.deployment.is_some());
+    assert!(fake.upserted("blog").is_empty());
+}

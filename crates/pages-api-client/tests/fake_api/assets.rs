@@ -53,6 +53,7 @@ pub(super) struct AssetState {
     stored: HashMap<String, HashMap<String, (Vec<u8>, String)>>,
     upserted: HashMap<String, HashSet<String>>,
     upload_failures: VecDeque<(u16, i64)>,
+    upsert_failures: usize,
     reject_next_jwts: usize,
     uploads: Vec<UploadRecord>,
     credential_leaks: usize,
@@ -300,6 +301,14 @@ pub(super) async fn upsert_hashes(
         Ok(project) => project,
         Err(response) => return response.into_response(),
     };
+    if assets.upsert_failures > 0 {
+        assets.upsert_failures -= 1;
+        return failure(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            8000000,
+            "Injected failure",
+        );
+    }
     let Ok(Hashes { hashes }) = serde_json::from_slice(&body) else {
         return bad_request("expected {\"hashes\": [...]}");
     };
@@ -335,6 +344,11 @@ impl FakeApi {
             .assets
             .upload_failures
             .push_back((status, code));
+    }
+
+    /// The next `n` upsert-hashes requests (with a valid token) fail with HTTP 500.
+    pub fn fail_upserts(&self, n: usize) {
+        self.state().assets.upsert_failures = n;
     }
 
     /// Every upload request waits this long before it is answered.
