@@ -550,3 +550,39 @@ async fn a_rejected_token_on_check_missing_is_replaced_and_upsert_failures_are_r
     assert!(outcome.deployment.is_some());
     assert!(fake.upserted("blog").is_empty());
 }
+
+#[tokio::test]
+async fn a_worker_bundle_goes_in_the_form_and_a_worker_directory_is_refused() {
+    let fake = FakeApi::start().await;
+    fake.add_project("app", "main");
+    let dir = one_file();
+    dir.write("_worker.bundle", "------formdata-bundle\r\n");
+    let outcome = fake
+        .client()
+        .deploy_directory(ACCOUNT, "app")
+        .dir(dir.path())
+        .branch("")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(outcome.special_files, ["_worker.bundle"]);
+    assert_eq!(outcome.files.len(), 1);
+    let form = &fake.deployment_forms("app")[0];
+    assert!(form.contains_key("_worker.bundle"));
+    // An empty branch is left out, as wrangler leaves it out.
+    assert!(!form.contains_key("branch"));
+
+    let dir = one_file();
+    dir.write("_worker.js/index.js", "export default {}");
+    let err = fake
+        .client()
+        .deploy_directory(ACCOUNT, "app")
+        .dir(dir.path())
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Upload(UploadError::WorkerDirectory { .. })),
+        "{err:?}"
+    );
+}

@@ -235,14 +235,14 @@ pub(crate) async fn run(deploy: DeployDirectory) -> Result<DeployOutcome, Error>
         .iter()
         .map(|f| (f.path.as_str(), f.hash.as_str()))
         .collect();
+    // As wrangler: empty values are left out of the form.
+    let non_empty = |value: &Option<String>| value.clone().filter(|v| !v.is_empty());
     let form = DeploymentForm {
         manifest: serde_json::to_string(&manifest).map_err(Error::Encode)?,
-        branch: deploy.branch.clone(),
-        commit_hash: deploy.commit_hash.clone(),
-        commit_message: deploy
-            .commit_message
-            .as_deref()
-            .map(|m| truncate_utf8(m, MAX_COMMIT_MESSAGE_BYTES).to_owned()),
+        branch: non_empty(&deploy.branch),
+        commit_hash: non_empty(&deploy.commit_hash),
+        commit_message: non_empty(&deploy.commit_message)
+            .map(|m| truncate_utf8(&m, MAX_COMMIT_MESSAGE_BYTES).to_owned()),
         commit_dirty: deploy.commit_dirty,
         files: special,
     };
