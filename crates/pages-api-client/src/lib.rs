@@ -76,6 +76,10 @@ pub use runtime::{
     DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_RESPONSE_BODY_LIMIT, DEFAULT_TIMEOUT, Error, FilePart,
     RequestOptions, ResponseInfo, RetryPolicy, paginate,
 };
+pub use runtime::{
+    DeployDirectory, DeployFile, DeployOutcome, UploadError, UploadPhase, UploadProgress,
+    asset_hash, asset_hash_file,
+};
 
 // The README's quickstart is compiled as a doctest, so it cannot drift from the API.
 #[cfg(doctest)]

@@ -7,11 +7,14 @@ mod fixtures;
 
 use std::time::Duration;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use fake_api::schema::{check_response, validate};
 use fake_api::{ACCOUNT, FakeApi, model};
 use pages_api_client::Envelope;
 use pages_api_client::types::{
-    Deployment, DeploymentTriggerType, Environment, Project, StageStatus,
+    AssetUploadMetadataRequest, AssetUploadRequest, CommitDirty, Deployment, DeploymentTriggerType,
+    Environment, Project, StageStatus,
 };
 use pages_api_client::{Timestamp, TryStreamExt as _};
 use serde_json::{Value, json};
@@ -144,6 +147,74 @@ async fn every_route_of_the_fake_answers_within_the_schema() {
     assert_eq!(project.canonical_deployment.unwrap().id, old);
     assert_eq!(project.latest_deployment.unwrap().id, created.id);
     projects.get(ACCOUNT, "ghost").send().await.unwrap_err();
+    assert_eq!(fake.schema_violations(), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn the_direct_upload_routes_answer_within_the_schema() {
+    let fake = FakeApi::start().await;
+    fake.add_project("blog", "main");
+    let client = fake.client();
+    let token = client
+        .projects()
+        .upload_token(ACCOUNT, "blog")
+        .send()
+        .await
+        .unwrap();
+    let content = b"<h1>Hello</h1>\n";
+    let hash = fake_api::assets::asset_hash(content, "html");
+    let assets = client.assets();
+    let missing = assets
+        .check_missing(&token.jwt, vec![hash.clone()])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing, std::slice::from_ref(&hash));
+    let file = AssetUploadRequest {
+        base64: true,
+        key: hash.clone(),
+        metadata: AssetUploadMetadataRequest {
+            content_type: "text/html".into(),
+        },
+        value: STANDARD.encode(content),
+    };
+    assets.upload(&token.jwt, vec![file]).send().await.unwrap();
+    assets
+        .upsert_hashes(&token.jwt, vec![hash.clone()])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fake.upserted("blog").len(), 1);
+    // Only an upload token the fake issued opens the asset calls (401, code 8000013).
+    let err = assets
+        .check_missing("not-a-jwt", Vec::new())
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.has_code(8000013), "{err}");
+
+    let deployments = client.deployments();
+    let created = deployments
+        .create(ACCOUNT, "blog")
+        .manifest(json!({ "/index.html": hash }).to_string())
+        .headers(String::from("/*\n  X-Frame-Options: DENY\n"))
+        .commit_dirty(CommitDirty::True)
+        .send()
+        .await
+        .unwrap();
+    assert!(created.deployment_trigger.metadata.commit_dirty);
+    let form = &fake.deployment_forms("blog")[0];
+    assert_eq!(form["_headers"], "/*\n  X-Frame-Options: DENY\n");
+    assert_eq!(form["commit_dirty"], "true");
+    // A manifest naming a file never uploaded is refused (400, code 8000096).
+    let err = deployments
+        .create(ACCOUNT, "blog")
+        .manifest(json!({ "/a.html": "0".repeat(32) }).to_string())
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.has_code(8000096), "{err}");
+    assert_eq!(fake.ids("blog").len(), 1);
     assert_eq!(fake.schema_violations(), Vec::<String>::new());
 }
 

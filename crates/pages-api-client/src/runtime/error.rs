@@ -192,6 +192,10 @@ pub enum Error {
     /// [`source`](std::error::Error::source).
     #[error("could not encode the request body as JSON")]
     Encode(#[source] serde_json::Error),
+    /// Deploying a directory ([`Client::deploy_directory`](crate::Client::deploy_directory))
+    /// failed before or between API calls: the directory, a file, the upload token.
+    #[error(transparent)]
+    Upload(#[from] super::upload::UploadError),
 }
 
 impl Error {
@@ -251,7 +255,7 @@ impl Error {
             | Error::InvalidRequest { operation, .. }
             | Error::File { operation, .. }
             | Error::MissingResult { operation } => Some(operation),
-            Error::Config(_) | Error::Encode(_) => None,
+            Error::Config(_) | Error::Encode(_) | Error::Upload(_) => None,
         }
     }
 

@@ -14,6 +14,7 @@ pub mod paging;
 mod redirect;
 pub mod request;
 pub mod retry;
+pub mod upload;
 
 pub use self::auth::{Auth, AuthScheme};
 pub use self::body::FilePart;
@@ -28,3 +29,7 @@ pub use self::options::RequestOptions;
 pub use self::paging::paginate;
 pub use self::request::ApiRequest;
 pub use self::retry::RetryPolicy;
+pub use self::upload::{
+    DeployDirectory, DeployFile, DeployOutcome, UploadError, UploadPhase, UploadProgress,
+    asset_hash, asset_hash_file,
+};

@@ -1,7 +1,8 @@
 //! The fake's routes: envelopes, authentication (and the schema check of every response), and
-//! one handler per operation it serves.
+//! one handler per project and deployment operation it serves (the asset operations are in
+//! `assets.rs`).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use axum::body::{Body, Bytes};
@@ -15,7 +16,7 @@ use serde_json::{Value, json};
 
 use super::{ACCOUNT, FakeState, Seen, StoredProject, TOKEN, insert_deployment, model, schema};
 
-fn envelope(result: Value, result_info: Option<Value>) -> Response {
+pub(super) fn envelope(result: Value, result_info: Option<Value>) -> Response {
     let mut body = json!({"success": true, "errors": [], "messages": [], "result": result});
     if let Some(info) = result_info {
         body["result_info"] = info;
@@ -42,7 +43,7 @@ pub(super) fn failure(status: StatusCode, code: i64, message: &str) -> Response 
         .into_response()
 }
 
-type Shared = State<Arc<Mutex<FakeState>>>;
+pub(super) type Shared = State<Arc<Mutex<FakeState>>>;
 
 pub(super) async fn record_and_authenticate(
     State(state): Shared,
@@ -56,12 +57,15 @@ pub(super) async fn record_and_authenticate(
         path: path.clone(),
         query: request.uri().query().unwrap_or_default().to_owned(),
     });
+    // The asset calls take the upload JWT instead of the account's credentials: their handlers
+    // check it (`assets.rs`), and count account credentials sent there.
+    let jwt_route = path.starts_with("/client/v4/pages/assets/");
     let authorized = request
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         == Some(format!("Bearer {TOKEN}").as_str());
-    let response = if authorized {
+    let response = if jwt_route || authorized {
         next.run(request).await
     } else {
         failure(StatusCode::FORBIDDEN, 10000, "Authentication error")
@@ -97,7 +101,7 @@ async fn check_schema(
 }
 
 /// An API error: the status and the one `{code, message}` of the failure envelope.
-struct ApiError(StatusCode, i64, &'static str);
+pub(super) struct ApiError(StatusCode, i64, &'static str);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
@@ -106,7 +110,7 @@ impl IntoResponse for ApiError {
 }
 
 /// The project, or the error the API gives for the account or project.
-fn find<'a>(
+pub(super) fn find<'a>(
     state: &'a mut FakeState,
     account: &str,
     project: &str,
@@ -198,19 +202,25 @@ pub(super) async fn list_deployments(
     envelope(Value::Array(items), Some(info))
 }
 
-/// The value of text field `name` of a `multipart/form-data` body.
-fn multipart_field(content_type: &str, body: &[u8], name: &str) -> Option<String> {
-    let boundary = content_type
+/// The parts of a `multipart/form-data` body: name → value (text, lossily for binary; file
+/// parts by their name).
+fn multipart_fields(content_type: &str, body: &[u8]) -> BTreeMap<String, String> {
+    let Some(boundary) = content_type
         .split(';')
-        .find_map(|part| part.trim().strip_prefix("boundary="))?
-        .trim_matches('"');
+        .find_map(|part| part.trim().strip_prefix("boundary="))
+    else {
+        return BTreeMap::new();
+    };
+    let boundary = boundary.trim_matches('"');
     let body = String::from_utf8_lossy(body);
-    let wanted = format!("name=\"{name}\"");
-    body.split(&format!("--{boundary}")).find_map(|part| {
-        let (head, value) = part.split_once("\r\n\r\n")?;
-        head.contains(&wanted)
-            .then(|| value.strip_suffix("\r\n").unwrap_or(value).to_owned())
-    })
+    body.split(&format!("--{boundary}"))
+        .filter_map(|part| {
+            let (head, value) = part.split_once("\r\n\r\n")?;
+            let name = head.split("name=\"").nth(1)?.split('"').next()?;
+            let value = value.strip_suffix("\r\n").unwrap_or(value);
+            Some((name.to_owned(), value.to_owned()))
+        })
+        .collect()
 }
 
 pub(super) async fn create_deployment(
@@ -232,13 +242,27 @@ pub(super) async fn create_deployment(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    let field = |name: &str| {
-        content_type
-            .starts_with("multipart/form-data")
-            .then(|| multipart_field(content_type, &body, name))
-            .flatten()
-            .filter(|value| !value.is_empty())
+    let fields = if content_type.starts_with("multipart/form-data") {
+        multipart_fields(content_type, &body)
+    } else {
+        BTreeMap::new()
     };
+    // Direct Upload: every file of the manifest must have been uploaded, with that hash.
+    if let Some(manifest) = fields.get("manifest") {
+        let Ok(manifest) = serde_json::from_str::<BTreeMap<String, String>>(manifest) else {
+            return failure(StatusCode::BAD_REQUEST, 8000000, "Invalid manifest JSON.");
+        };
+        if let Err(message) = state.assets.check_manifest(&project, &manifest) {
+            return failure(StatusCode::BAD_REQUEST, 8000096, &message);
+        }
+    }
+    state
+        .assets
+        .forms
+        .entry(project.clone())
+        .or_default()
+        .push(fields.clone());
+    let field = |name: &str| fields.get(name).filter(|value| !value.is_empty()).cloned();
     let branch = field("branch").unwrap_or(production_branch);
     let message = field("commit_message").unwrap_or_else(|| format!("Latest commit on {branch}"));
     let id = insert_deployment(
@@ -250,7 +274,12 @@ pub(super) async fn create_deployment(
         DeploymentTriggerType::AdHoc,
         true,
     );
-    let stored = &state.projects[&project];
+    let stored = state.projects.get_mut(&project).expect("known project");
+    if field("commit_dirty").as_deref() == Some("true")
+        && let Some(new) = stored.deployments.last_mut()
+    {
+        new.deployment.deployment_trigger.metadata.commit_dirty = true;
+    }
     match stored.view_by_id(&id) {
         Some(deployment) => envelope(model::deployment_json(&deployment), None),
         None => deployment_not_found(),

@@ -15,11 +15,19 @@
 //!   (`preview` | `production`), with `result_info {page, per_page, count, total_count,
 //!   total_pages}`.
 //! * `POST .../deployments`: `multipart/form-data` with optional `branch` (default: the
-//!   production branch), `commit_hash` and `commit_message`; the new deployment is queued.
+//!   production branch), `commit_hash`, `commit_message` and `commit_dirty`; the new
+//!   deployment is queued. Each form is recorded ([`FakeApi::deployment_forms`]), file parts
+//!   (`_headers`, `_worker.js`, ...) by name.
 //! * `DELETE .../deployments/{id}`: refuses the canonical deployment (HTTP 400, code 8000034)
 //!   and, without `?force=true`, the newest deployment of a branch, which carries the branch
 //!   alias (HTTP 400, code 8000035, "You cannot delete an aliased deployment ..."), as
 //!   Cloudflare does.
+//!
+//! * Direct Upload ([`assets`]): `GET .../upload-token` issues JWTs; the `/pages/assets/*`
+//!   calls accept only those (HTTP 401, code 8000013 otherwise, account credentials included:
+//!   the middleware leaves their authentication to [`assets`]) and store the files per
+//!   project; a create-deployment `manifest` must name only uploaded files whose content
+//!   hashes to the manifest's hash (else HTTP 400, code 8000096).
 //!
 //! Every request is recorded ([`FakeApi::seen`]); failures can be injected
 //! ([`FakeApi::fail_next_create`], [`FakeApi::fail_deletes_of`]).
@@ -27,6 +35,7 @@
 // Each test binary uses a part of it.
 #![allow(dead_code)]
 
+pub mod assets;
 mod handlers;
 pub mod model;
 pub mod schema;
@@ -37,9 +46,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::middleware;
-use axum::routing::get;
+use axum::routing::{get, post};
 use pages_api_client::types::time::OffsetDateTime;
 use pages_api_client::types::{Deployment, DeploymentTriggerType, Environment, Project};
 use pages_api_client::{Client, RetryPolicy, Timestamp};
@@ -164,6 +174,8 @@ struct FakeState {
     failing_deletes: HashSet<String>,
     /// What [`schema::check_response`] found wrong with the fake's own responses.
     violations: Vec<String>,
+    /// Direct Upload: tokens, stored files, injected failures, create-deployment forms.
+    assets: assets::AssetState,
 }
 
 /// The running fake. Dropping it stops the server.
@@ -200,6 +212,7 @@ impl FakeApi {
     pub async fn start() -> FakeApi {
         let state = Arc::new(Mutex::new(FakeState::default()));
         let projects = "/client/v4/accounts/{account}/pages/projects/{project}";
+        let assets = "/client/v4/pages/assets";
         let app = Router::new()
             .route(projects, get(get_project))
             .route(
@@ -210,6 +223,22 @@ impl FakeApi {
                 &format!("{projects}/deployments/{{id}}"),
                 get(get_deployment).delete(delete_deployment),
             )
+            .route(
+                &format!("{projects}/upload-token"),
+                get(assets::upload_token),
+            )
+            .route(
+                &format!("{assets}/check-missing"),
+                post(assets::check_missing),
+            )
+            .route(&format!("{assets}/upload"), post(assets::upload))
+            .route(
+                &format!("{assets}/upsert-hashes"),
+                post(assets::upsert_hashes),
+            )
+            // Upload bodies are up to 40 MiB (axum's default limit is 2 MB); larger ones are
+            // accepted too, so that a test can see and reject them.
+            .layer(DefaultBodyLimit::max(256 * 1024 * 1024))
             .fallback(|| async { failure(StatusCode::NOT_FOUND, 7000, "No route for that URI") })
             .layer(middleware::from_fn_with_state(
                 state.clone(),
