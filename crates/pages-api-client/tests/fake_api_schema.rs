@@ -170,14 +170,12 @@ async fn the_direct_upload_routes_answer_within_the_schema() {
         .await
         .unwrap();
     assert_eq!(missing, std::slice::from_ref(&hash));
-    let file = AssetUploadRequest {
-        base64: true,
-        key: hash.clone(),
-        metadata: AssetUploadMetadataRequest {
-            content_type: "text/html".into(),
-        },
-        value: STANDARD.encode(content),
-    };
+    let file = AssetUploadRequest::new(
+        true,
+        hash.clone(),
+        AssetUploadMetadataRequest::new("text/html"),
+        STANDARD.encode(content),
+    );
     assets.upload(&token.jwt, vec![file]).send().await.unwrap();
     assets
         .upsert_hashes(&token.jwt, vec![hash.clone()])

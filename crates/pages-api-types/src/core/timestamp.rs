@@ -163,16 +163,23 @@ fn parse(s: &str) -> Result<Timestamp, Reason> {
     const OFFSET: Reason = Reason::Layout("expected Z, an offset such as +02:00, or nothing");
     let b = s.as_bytes();
     let head = b.first_chunk::<19>().ok_or(LAYOUT)?;
-    if !matches!(
-        (head[4], head[7], head[10], head[13], head[16]),
-        (b'-', b'-', b'T' | b't' | b' ', b':', b':')
-    ) {
+    // Each digit's value, and whether any digit or separator is wrong (one pass, no branches).
+    let (mut d, mut bad) = ([0u8; 19], false);
+    for ((value, &c), &expected) in d.iter_mut().zip(head).zip(b"0000-00-00T00:00:00") {
+        *value = c.wrapping_sub(b'0');
+        bad |= match expected {
+            b'0' => *value > 9,
+            b'T' => !matches!(c, b'T' | b't' | b' '),
+            _ => c != expected,
+        };
+    }
+    if bad {
         return Err(LAYOUT);
     }
-    let two = |at| two_digits(head, at).ok_or(LAYOUT);
-    let year = i32::from(two(0)?) * 100 + i32::from(two(2)?);
-    let date = Date::from_calendar_date(year, Month::try_from(two(5)?)?, two(8)?)?;
-    let (hour, minute, second) = (two(11)?, two(14)?, two(17)?);
+    let two = |i: usize| d[i] * 10 + d[i + 1];
+    let year = i32::from(two(0)) * 100 + i32::from(two(2));
+    let date = Date::from_calendar_date(year, Month::try_from(two(5))?, two(8))?;
+    let (hour, minute, second) = (two(11), two(14), two(17));
     let (mut nanos, mut rest) = (0, &b[19..]);
     if let [b'.', fraction @ ..] = rest {
         let mut digits = 0;

@@ -85,13 +85,13 @@ pub(crate) fn upload_body(files: &[AssetUpload<'_>]) -> UploadBody {
     UploadBody(
         files
             .iter()
-            .map(|f| AssetUploadRequest {
-                base64: true,
-                key: f.key.to_owned(),
-                metadata: AssetUploadMetadataRequest {
-                    content_type: f.content_type.to_owned(),
-                },
-                value: STANDARD.encode_to_string(f.content),
+            .map(|f| {
+                AssetUploadRequest::new(
+                    true,
+                    f.key,
+                    AssetUploadMetadataRequest::new(f.content_type),
+                    STANDARD.encode_to_string(f.content),
+                )
             })
             .collect(),
     )
