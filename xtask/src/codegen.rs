@@ -87,7 +87,17 @@ impl Prepared {
     /// What deserves a look: overlay actions that did nothing, shortcuts left out.
     pub fn warnings(&self) -> Vec<String> {
         let overlay = self.overlay.findings.iter().map(ToString::to_string);
-        overlay.chain(self.api.warnings.iter().cloned()).collect()
+        let gaps = self.api.direct_upload_gaps();
+        let direct_upload = (!gaps.is_empty()).then(|| {
+            format!(
+                "Client::deploy_directory left out: this document has no {}",
+                gaps.join(", no ")
+            )
+        });
+        overlay
+            .chain(self.api.warnings.iter().cloned())
+            .chain(direct_upload)
+            .collect()
     }
 
     /// The warnings as one error, for `--strict`.

@@ -108,6 +108,14 @@ fn facts(api: &Api) -> BTreeMap<String, Fact> {
                     };
                     add(format!("constructor {}", def.name), how, true, owner);
                 }
+                for shortcut in &s.shortcuts {
+                    add(
+                        format!("shortcut {}::{}", def.name, shortcut.name),
+                        rust_type(&shortcut.ty),
+                        false,
+                        owner,
+                    );
+                }
                 for f in &s.fields {
                     add(
                         format!("field {}.{}", def.name, f.name),

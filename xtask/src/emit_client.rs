@@ -20,6 +20,11 @@ pub fn emit(api: &Api) -> TokenStream {
         quote! { #doc pub fn #name(&self) -> #ty { #ty { client: ::core::clone::Clone::clone(self) } } }
     });
     let resources = api.resources.iter().map(emit_resource);
+    let direct_upload = if api.direct_upload_gaps().is_empty() {
+        quote! { ($($items:item)*) => { $($items)* }; }
+    } else {
+        quote! { ($($items:item)*) => {}; }
+    };
     quote! {
         // An operation's constructor takes everything it requires, however much.
         #![allow(clippy::too_many_arguments)]
@@ -27,6 +32,10 @@ pub fn emit(api: &Api) -> TokenStream {
             #(#accessors)*
         }
         #(#resources)*
+        /// The hand-written Direct Upload (`Client::deploy_directory`), compiled only when this
+        /// document has every operation it calls (see the generator's `DIRECT_UPLOAD_NEEDS`).
+        macro_rules! with_direct_upload { #direct_upload }
+        pub(crate) use with_direct_upload;
     }
 }
 

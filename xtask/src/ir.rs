@@ -332,3 +332,69 @@ impl Operation {
         setters
     }
 }
+
+/// What `Client::deploy_directory` (the hand-written Direct Upload of the client's runtime,
+/// `runtime/upload/calls.rs`) calls: the operations, with their constructor arguments and the
+/// setters it uses, and the types it names. The generated code includes that module only when
+/// the document has all of it (`with_direct_upload!`), so a release that lacks or reshapes one
+/// leaves Direct Upload out, with a warning, instead of breaking the build.
+const DIRECT_UPLOAD_NEEDS: &[(&str, &[&str], &[&str])] = &[
+    ("projects.upload_token", &["account_id", "project_name"], &[]),
+    ("assets.check_missing", &["upload_token", "hashes"], &[]),
+    ("assets.upload", &["upload_token", "body"], &[]),
+    ("assets.upsert_hashes", &["upload_token", "hashes"], &[]),
+    (
+        "deployments.create",
+        &["account_id", "project_name"],
+        &[
+            "manifest", "branch", "commit_hash", "commit_message", "commit_dirty", "headers",
+            "redirects", "routes_json", "worker_js", "worker_bundle",
+        ],
+    ),
+];
+
+impl Api {
+    /// What this document lacks of `DIRECT_UPLOAD_NEEDS`; empty when Direct Upload is in.
+    pub fn direct_upload_gaps(&self) -> Vec<String> {
+        let mut gaps = Vec::new();
+        for (at, arguments, setters) in DIRECT_UPLOAD_NEEDS {
+            let (resource, method) = at.split_once('.').unwrap_or_default();
+            let Some(op) = self
+                .resources
+                .iter()
+                .filter(|r| r.name == resource)
+                .flat_map(|r| &r.operations)
+                .find(|o| o.method_name == method)
+            else {
+                gaps.push(format!("operation {at}"));
+                continue;
+            };
+            let mut given: Vec<&str> = op.arguments().iter().map(|p| p.name.as_str()).collect();
+            let all_setters = op.setters();
+            given.extend(all_setters.iter().filter(|s| s.required).map(|s| s.name));
+            if given != *arguments {
+                gaps.push(format!("{at}({}) (it takes ({}))", arguments.join(", "), given.join(", ")));
+            }
+            for setter in *setters {
+                if !all_setters.iter().any(|s| s.name == *setter && !s.required) {
+                    gaps.push(format!("setter {at}.{setter}"));
+                }
+            }
+        }
+        let upload_token = self.types.iter().any(|t| {
+            t.name == "UploadToken"
+                && matches!(&t.kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.name == "jwt" && f.ty == TypeRef::String && f.presence == Presence::Required))
+        });
+        if !upload_token {
+            gaps.push("type UploadToken { jwt: String }".into());
+        }
+        let commit_dirty = self.types.iter().any(|t| {
+            t.name == "CommitDirty"
+                && matches!(&t.kind, TypeKind::Enum(v) if ["True", "False"].iter().all(|n| v.iter().any(|x| x.name == *n)))
+        });
+        if !commit_dirty {
+            gaps.push("enum CommitDirty { True, False }".into());
+        }
+        gaps
+    }
+}

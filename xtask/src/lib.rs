@@ -15,6 +15,7 @@ pub mod load;
 pub mod mutate;
 pub mod normalize;
 pub mod overlay;
+pub mod semver_agree;
 pub mod spec_update;
 pub mod surface;
 pub mod test_cmd;

@@ -27,6 +27,10 @@ commands:
       Run every test of the workspace: installs Stoplight Prism (npm ci) when missing, serves
       spec/pages.resolved.json with it for the contract tests, runs `cargo test --workspace`,
       and stops Prism.
+  semver-agree [OLD.json NEW.json]
+      Check that every break cargo-semver-checks finds between the crates generated from OLD
+      and NEW is listed as breaking by `xtask diff` (default: each two consecutive
+      ../shared/upstream documents). Needs `cargo install --locked cargo-semver-checks`.
   mutate [--cases N] [--compile N]
       Mutate spec/pages.json and ../shared/upstream/*.json in N seeded ways (default 1200,
       plus name collisions): each must generate or be refused with a JSON pointer, never
@@ -46,6 +50,7 @@ fn main() -> ExitCode {
         Some("spec-update") => run_spec_update(&args[1..]),
         Some("bench-compile") => xtask::bench_compile::run(&args[1..]),
         Some("mutate") => xtask::mutate::command(&args[1..]),
+        Some("semver-agree") => xtask::semver_agree::command(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             println!("{}", usage());
             Ok(())

@@ -346,42 +346,24 @@ fn api_messages(err: &Error) -> String {
 
 /// The summary table and the totals line.
 pub fn write_table(summary: &Summary, opts: &Options, out: &mut impl Write) -> io::Result<()> {
-    let header = ["ACTION", "DEPLOYMENT", "ENV", "BRANCH", "CREATED", "REASON"];
-    let cells: Vec<[String; 6]> = summary
-        .rows
-        .iter()
-        .map(|row| {
-            [
-                row.action.label().to_owned(),
-                row.short_id.clone(),
-                row.environment.clone(),
-                row.branch.clone(),
-                common::short_time(&row.created_on),
-                row.reason.clone(),
-            ]
-        })
-        .collect();
-    let mut widths = header.map(str::len);
-    for row in &cells {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
+    if !summary.rows.is_empty() {
+        // Plain columns, as `kubectl get` prints them: easy to read and to `grep`/`awk`.
+        let mut table = comfy_table::Table::new();
+        table
+            .load_style(comfy_table::presets::NOTHING)
+            .set_header(["ACTION", "DEPLOYMENT", "ENV", "BRANCH", "CREATED", "REASON"]);
+        for row in &summary.rows {
+            table.add_row([
+                row.action.label(),
+                &row.short_id,
+                &row.environment,
+                &row.branch,
+                &common::short_time(&row.created_on),
+                &row.reason,
+            ]);
         }
-    }
-    let line = |cells: &[&str]| {
-        let mut text = String::new();
-        for (i, cell) in cells.iter().enumerate() {
-            if i + 1 == cells.len() {
-                text.push_str(cell);
-            } else {
-                text.push_str(&format!("{cell:<width$}  ", width = widths[i]));
-            }
-        }
-        text.trim_end().to_owned()
-    };
-    if !cells.is_empty() {
-        writeln!(out, "{}", line(&header))?;
-        for row in &cells {
-            writeln!(out, "{}", line(&row.each_ref().map(String::as_str)))?;
+        for line in table.lines() {
+            writeln!(out, "{}", line.trim())?;
         }
         writeln!(out)?;
     }

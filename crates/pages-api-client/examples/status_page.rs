@@ -25,7 +25,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use clap::Parser;
 use pages_api_client::types::{Deployment, Environment, Project};
-use pages_api_client::{Client, Error, StreamExt as _, TryStreamExt as _};
+use pages_api_client::{Client, Error, StreamExt as _, Timestamp, TryStreamExt as _};
 
 use common::Failure;
 
@@ -34,17 +34,21 @@ use common::Failure;
 #[command(
     name = "status_page",
     after_help = common::CREDENTIALS_HELP,
-    long_about = "Serve an HTML status page of a Cloudflare Pages project on 127.0.0.1, or \
-                  write it to a file once.\n\nThe page shows the project's name, id, \
+    long_about = "Serve an HTML status page of a Cloudflare Pages project (on 127.0.0.1 \
+                  unless --host says otherwise), or write it to a file once.\n\nThe page shows the project's name, id, \
                   subdomain, domains, latest preview and its newest deployments with their \
-                  links and stages. When served, every request fetches them anew; Ctrl-C stops \
+                  links, commits, ages and stages, the live one marked. When served, every request fetches them anew; Ctrl-C stops \
                   the server."
 )]
 pub struct Options {
     #[command(flatten)]
     pub api: common::ApiArgs,
 
-    /// The port to serve the page on (on 127.0.0.1 only)
+    /// The address to serve the page on (e.g. 0.0.0.0 to reach it from other machines)
+    #[arg(long, value_name = "ADDRESS", default_value_t = std::net::IpAddr::from([127, 0, 0, 1]))]
+    pub host: std::net::IpAddr,
+
+    /// The port to serve the page on
     #[arg(long, default_value_t = 8080)]
     pub port: u16,
 
@@ -94,39 +98,29 @@ pub async fn fetch(client: &Client, opts: &Options) -> Result<Snapshot, Error> {
     })
 }
 
-/// Escapes text for HTML element content and quoted attribute values: `&<>"'`, and line
-/// breaks as character references so that a multi-line value (a commit message in a `title`)
-/// keeps each table row on one line of the source.
-pub fn escape(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            '\n' => escaped.push_str("&#10;"),
-            '\r' => escaped.push_str("&#13;"),
-            c => escaped.push(c),
-        }
-    }
-    escaped
-}
+/// The page's markup: `maud` escapes every interpolated value (`&<>"`) by construction;
+/// only [`PreEscaped`] text (the fixed style sheet) goes out as it is.
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-/// A link to `url` showing `text`; plain (escaped) text unless `url` is http(s).
-fn link(url: &str, text: &str) -> String {
+/// `url` if it is an http(s) URL (anything else is shown as text, never linked).
+fn http_url(url: &str) -> Option<&str> {
     let lower = url.to_ascii_lowercase();
-    if lower.starts_with("https://") || lower.starts_with("http://") {
-        format!("<a href=\"{}\">{}</a>", escape(url), escape(text))
-    } else {
-        escape(text)
+    (lower.starts_with("https://") || lower.starts_with("http://")).then_some(url)
+}
+
+/// A link to `url` showing `text`; plain text unless `url` is http(s).
+fn link(url: &str, text: &str) -> Markup {
+    match http_url(url) {
+        Some(url) => html! { a href=(url) { (text) } },
+        None => html! { (text) },
     }
 }
 
-fn url_link(url: Option<&str>) -> String {
-    url.and_then(non_empty)
-        .map_or_else(|| "-".to_owned(), |url| link(url, url))
+fn url_link(url: Option<&str>) -> Markup {
+    match url.and_then(non_empty) {
+        Some(url) => link(url, url),
+        None => html! { "-" },
+    }
 }
 
 /// `text` unless it is empty (the API sends every required string, but maybe as `""`).
@@ -134,139 +128,190 @@ fn non_empty(text: &str) -> Option<&str> {
     Some(text).filter(|text| !text.is_empty())
 }
 
-/// `build: active` and a CSS class for the status (from a fixed set).
-fn stage_cell(deployment: &Deployment) -> String {
+/// `build: active` with a CSS class for the status (from a fixed set).
+fn stage_cell(deployment: &Deployment) -> Markup {
     let stage = &deployment.latest_stage;
     let (name, status) = (stage.name.as_str(), stage.status.as_str());
     let class = match status {
         "success" | "failure" | "active" | "idle" | "canceled" | "skipped" => status,
         _ => "unknown",
     };
-    format!(
-        "<td class=\"stage {class}\">{}: {}</td>",
-        escape(name),
-        escape(status)
-    )
+    html! { td class={ "stage " (class) } { (name) ": " (status) } }
 }
 
-const STYLE: &str = "body { padding: 2em 6em; font-family: sans-serif; } h1 { color: #f6821f } \
-    dt { font-weight: bold; } dd { margin: 0 0 .5em 1em; } \
-    table { border-collapse: collapse; } th, td { text-align: left; padding: .3em .8em; \
-    border-bottom: 1px solid #ddd; vertical-align: top; } \
-    .success { color: #187a2f; } .failure { color: #b3261e; } .active { color: #b25e00; } \
-    .canceled, .idle, .skipped, .unknown { color: #666; }";
+/// How long ago `then` was, in words: `3 hours ago`, `now` (a time in the future counts as
+/// now).
+pub fn time_ago(then: &Timestamp, now: &Timestamp) -> String {
+    let seconds = (*now - *then).whole_seconds().max(0).unsigned_abs();
+    timeago::Formatter::new().convert(std::time::Duration::from_secs(seconds))
+}
 
-/// The page. Every value that comes from the API is escaped.
+/// The first 7 characters of a commit hash, as git shows it.
+fn short_hash(hash: &str) -> &str {
+    hash.char_indices().nth(7).map_or(hash, |(end, _)| &hash[..end])
+}
+
+/// Small screens first: nothing wider than the screen (long words wrap anywhere), the
+/// deployments table scrolls inside its own box.
+const STYLE: &str = "*{box-sizing:border-box}\
+    body{margin:0;padding:1em;font-family:sans-serif;line-height:1.4;overflow-wrap:anywhere}\
+    main{max-width:72em;margin:0 auto}h1{color:#f6821f;font-size:1.6em}\
+    dt{font-weight:bold}dd{margin:0 0 .5em 1em}\
+    .scroll{overflow-x:auto;max-width:100%}\
+    table{border-collapse:collapse;width:100%}\
+    th,td{text-align:left;padding:.3em .6em;border-bottom:1px solid #ddd;vertical-align:top}\
+    .live{background:#fff4e6}.badge{display:inline-block;margin-left:.4em;padding:0 .4em;\
+    border-radius:.6em;background:#f6821f;color:#fff;font-size:.8em}\
+    code{font-size:.9em}.ago{white-space:nowrap}\
+    .success{color:#187a2f}.failure{color:#b3261e}.active{color:#b25e00}\
+    .canceled,.idle,.skipped,.unknown{color:#666}\
+    @media (min-width:48em){body{padding:2em 4em}}";
+
+/// The `<head>`: charset, viewport (the page is read on phones too), title and style.
+fn head(title: &str) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            title { (title) }
+            style { (PreEscaped(STYLE)) }
+        }
+    }
+}
+
+/// One row of the deployments table; `live` marks the project's canonical deployment.
+fn deployment_row(deployment: &Deployment, live: bool, now: &Timestamp) -> Markup {
+    let id = non_empty(&deployment.id).unwrap_or("-");
+    let short_id = non_empty(&deployment.short_id).unwrap_or(id);
+    let aliases = deployment.aliases.as_deref().unwrap_or_default();
+    let branch = deployment.branch().and_then(non_empty).unwrap_or("-");
+    let message = deployment.commit_message().unwrap_or_default();
+    let first_line = message.lines().next().unwrap_or_default();
+    let hash = deployment.commit_hash().and_then(non_empty);
+    html! {
+        tr class=(if live { "deployment live" } else { "deployment" }) {
+            td title=(id) {
+                @match non_empty(&deployment.url) {
+                    Some(url) => (link(url, short_id)),
+                    None => (short_id),
+                }
+                @if live { span.badge title="the live (canonical) production deployment" { "live" } }
+                @for alias in aliases { br; (link(alias, alias)) }
+            }
+            td { (deployment.environment.as_str()) }
+            td { (branch) }
+            td.commit title=(message) {
+                @if let Some(hash) = hash { code title=(hash) { (short_hash(hash)) } " " }
+                @if first_line.is_empty() && hash.is_none() { "-" } @else { (first_line) }
+            }
+            td.ago title=(common::short_time(&deployment.created_on)) {
+                time datetime=(deployment.created_on.to_string()) {
+                    (time_ago(&deployment.created_on, now))
+                }
+            }
+            (stage_cell(deployment))
+        }
+    }
+}
+
+/// The page. Every value that comes from the API is escaped (by `maud`).
 pub fn render_page(
     project: &Project,
     deployments: &[Deployment],
     latest_preview: Option<&Deployment>,
 ) -> String {
+    render_page_at(project, deployments, latest_preview, &common::now())
+}
+
+/// [`render_page`] as of `now` (for the relative times).
+pub fn render_page_at(
+    project: &Project,
+    deployments: &[Deployment],
+    latest_preview: Option<&Deployment>,
+    now: &Timestamp,
+) -> String {
     let name = non_empty(&project.name).unwrap_or("(unnamed project)");
-    let mut html = String::new();
-    html.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    html.push_str(&format!(
-        "<title>{} · Cloudflare Pages</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
-         <div id=\"container\">\n<h1>{}</h1>\n<h2>Project</h2>\n<dl>\n",
-        escape(name),
-        escape(name)
-    ));
-    let mut item = |term: &str, value: String| {
-        html.push_str(&format!("<dt>{term}</dt><dd>{value}</dd>\n"));
-    };
-    item("Project name", escape(name));
-    item("Project ID", escape(non_empty(&project.id).unwrap_or("-")));
-    item(
-        "Pages subdomain",
-        match project.subdomain.as_deref() {
-            Some(subdomain) => link(&format!("https://{subdomain}"), subdomain),
-            None => "-".to_owned(),
-        },
-    );
+    let canonical = project
+        .canonical_deployment
+        .as_ref()
+        .and_then(|d| non_empty(&d.id));
     let domains = project.domains.as_deref().unwrap_or_default();
-    item(
-        "Domains",
-        if domains.is_empty() {
-            "-".to_owned()
-        } else {
-            domains
-                .iter()
-                .map(|domain| link(&format!("https://{domain}"), domain))
-                .collect::<Vec<_>>()
-                .join(", ")
-        },
-    );
-    item(
-        "Production branch",
-        escape(non_empty(&project.production_branch).unwrap_or("-")),
-    );
-    item(
-        "Latest preview",
-        url_link(latest_preview.map(|d| d.url.as_str())),
-    );
-    item(
-        "Live production deployment",
-        url_link(
-            project
-                .canonical_deployment
-                .as_ref()
-                .map(|d| d.url.as_str()),
-        ),
-    );
-    html.push_str("</dl>\n<h2>Deployments</h2>\n");
-    if deployments.is_empty() {
-        html.push_str("<p>No deployments.</p>\n");
-    } else {
-        html.push_str(
-            "<table>\n<thead><tr><th>Deployment</th><th>Environment</th><th>Branch</th>\
-             <th>Commit</th><th>Created</th><th>Stage</th></tr></thead>\n<tbody>\n",
-        );
-        for deployment in deployments {
-            let id = non_empty(&deployment.id).unwrap_or("-");
-            let short_id = non_empty(&deployment.short_id).unwrap_or(id);
-            let deployment_link = match non_empty(&deployment.url) {
-                Some(url) => link(url, short_id),
-                None => escape(short_id),
-            };
-            let aliases = deployment
-                .aliases
-                .as_deref()
-                .unwrap_or_default()
-                .iter()
-                .map(|alias| format!("<br>{}", link(alias, alias)))
-                .collect::<String>();
-            let branch = deployment.branch().and_then(non_empty);
-            let commit = deployment.commit_message().unwrap_or("-");
-            let first_line = commit.lines().next().unwrap_or_default();
-            html.push_str(&format!(
-                "<tr><td title=\"{}\">{deployment_link}{aliases}</td><td>{}</td><td>{}</td>\
-                 <td title=\"{}\">{}</td><td>{}</td>{}</tr>\n",
-                escape(id),
-                escape(deployment.environment.as_str()),
-                escape(branch.unwrap_or("-")),
-                escape(commit),
-                escape(first_line),
-                common::short_time(&deployment.created_on),
-                stage_cell(deployment),
-            ));
+    let page = html! {
+        (DOCTYPE)
+        html lang="en" {
+            (head(&format!("{name} · Cloudflare Pages")))
+            body {
+                main {
+                    h1 { (name) }
+                    h2 { "Project" }
+                    dl {
+                        dt { "Project name" } dd { (name) }
+                        dt { "Project ID" } dd { (non_empty(&project.id).unwrap_or("-")) }
+                        dt { "Pages subdomain" }
+                        dd {
+                            @match project.subdomain.as_deref() {
+                                Some(subdomain) => (link(&format!("https://{subdomain}"), subdomain)),
+                                None => "-",
+                            }
+                        }
+                        dt { "Domains" }
+                        dd {
+                            @if domains.is_empty() { "-" }
+                            @for (i, domain) in domains.iter().enumerate() {
+                                @if i > 0 { ", " }
+                                (link(&format!("https://{domain}"), domain))
+                            }
+                        }
+                        dt { "Production branch" }
+                        dd { (non_empty(&project.production_branch).unwrap_or("-")) }
+                        dt { "Latest preview" }
+                        dd { (url_link(latest_preview.map(|d| d.url.as_str()))) }
+                        dt { "Live production deployment" }
+                        dd { (url_link(project.canonical_deployment.as_ref().map(|d| d.url.as_str()))) }
+                    }
+                    h2 { "Deployments" }
+                    @if deployments.is_empty() {
+                        p { "No deployments." }
+                    } @else {
+                        div.scroll {
+                            table {
+                                thead { tr {
+                                    th { "Deployment" } th { "Environment" } th { "Branch" }
+                                    th { "Commit" } th { "Created" } th { "Stage" }
+                                } }
+                                tbody {
+                                    @for deployment in deployments {
+                                        (deployment_row(
+                                            deployment,
+                                            canonical == Some(deployment.id.as_str()),
+                                            now,
+                                        ))
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    p { small { "Fetched from the Cloudflare API at " (now.to_string()) "." } }
+                }
+            }
         }
-        html.push_str("</tbody>\n</table>\n");
-    }
-    html.push_str(&format!(
-        "<p><small>Fetched from the Cloudflare API at {}.</small></p>\n</div>\n</body>\n</html>\n",
-        common::now()
-    ));
-    html
+    };
+    page.into_string()
 }
 
 /// An error page (the message escaped).
 pub fn render_error(err: &Error) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <title>Cloudflare Pages status: error</title>\n</head>\n<body>\n<h1>The Cloudflare API \
-         could not be read</h1>\n<p>{}</p>\n</body>\n</html>\n",
-        escape(&err.to_string())
-    )
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            (head("Cloudflare Pages status: error"))
+            body { main {
+                h1 { "The Cloudflare API could not be read" }
+                p { (err.to_string()) }
+            } }
+        }
+    }
+    .into_string()
 }
 
 /// Fetches and renders the page.
@@ -346,7 +391,7 @@ async fn main() -> ExitCode {
             Err(err) => common::fail(err),
         };
     }
-    let address = std::net::SocketAddr::from(([127, 0, 0, 1], opts.port));
+    let address = std::net::SocketAddr::new(opts.host, opts.port);
     let listener = match tokio::net::TcpListener::bind(address).await {
         Ok(listener) => listener,
         Err(err) => return common::fail(format!("could not listen on {address}: {err}")),

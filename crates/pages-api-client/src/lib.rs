@@ -44,44 +44,67 @@
 //!   `status`; each retry logs a `debug` event with the wait.
 //! * **Observing responses**: [`ClientBuilder::on_response`] is shown the status and headers
 //!   ([`ResponseInfo`]) of every attempt, e.g. for rate-limit headers or metrics.
+//! * **Decoding**: a 2xx body decodes as is when it fits (plain `serde_json`); when one does not,
+//!   the nodes that do not fit (a field of another type, a list element, an object lacking a
+//!   required field) are dropped one by one, each logged as a `warn` event naming its JSON path
+//!   and listed in [`Envelope::dropped`], so one odd field never fails a call or a whole list.
+//!   Only what cannot be dropped (the `result` itself) is an [`Error::Decode`], whose source
+//!   names the path. [`decode_envelope`] decodes a recorded body the same way.
 //! * **Errors**: one [`Error`]; its `Display` never repeats its cause, which is its
 //!   [`source`](std::error::Error::source).
-//! * **TLS**: rustls with the *ring* provider and the platform's root certificates.
+//! * **TLS**: rustls with the *ring* provider and the platform's root certificates (by
+//!   default; see [Features](#features)).
+//!
+//! # Features
+//!
+//! The transport is reqwest's; these features choose what it is built with:
+//!
+//! * `rustls` (default): TLS through rustls with the *ring* crypto provider and the
+//!   platform's certificate verifier; no aws-lc, no OpenSSL.
+//! * `native-tls`: the platform's TLS (OpenSSL on Linux, which needs its headers and
+//!   `pkg-config` to build; Secure Transport on macOS, SChannel on Windows) through reqwest's
+//!   `native-tls`. When both TLS features are on, `native-tls` is used, as reqwest does; turn
+//!   the default features off (`default-features = false`) to leave rustls out of the build.
+//!   With neither, the client speaks plain `http://` only.
+//! * `http2`: HTTP/2, negotiated over ALPN.
+//! * `gzip`, `brotli`: response bodies decompressed transparently.
+//! * `system-proxy`: the Windows and macOS system proxy settings (`HTTP_PROXY`, `HTTPS_PROXY`,
+//!   `NO_PROXY` and `ALL_PROXY` are honoured without it).
 #![warn(missing_docs)]
 
 mod runtime;
 
-#[rustfmt::skip]
-mod generated;
-
 /// The generated operations: one resource accessor per API resource on [`Client`], and one
-/// builder per operation.
-pub mod builders {
-    // `allow`: the placeholder `generated.rs` is empty until `cargo xtask codegen` runs.
-    #[allow(unused_imports)]
-    pub use crate::generated::*;
-}
+/// builder per operation. (The module itself, not a re-export of it: semver tooling sees its
+/// items where users name them.)
+#[rustfmt::skip]
+#[path = "generated.rs"]
+pub mod builders;
 
 /// What the paged `stream()`s need to be iterated (`try_next`, `try_collect`), so no other
 /// crate has to be added for them.
 pub use futures_util::{StreamExt, TryStreamExt};
 pub use pages_api_types as types;
 pub use pages_api_types::{
-    ApiFailure, ApiMessage, Envelope, NoResult, Patch, ResultInfo, Timestamp,
+    ApiFailure, ApiMessage, DroppedField, Envelope, NoResult, Patch, ResultInfo, Timestamp,
 };
 pub use reqwest;
 pub use reqwest::Method;
 pub use runtime::{
     ApiRequest, Auth, AuthScheme, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_DEADLINE,
     DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_RESPONSE_BODY_LIMIT, DEFAULT_TIMEOUT, Error, FilePart,
-    RequestOptions, ResponseInfo, RetryPolicy, paginate,
+    RequestOptions, ResponseInfo, RetryPolicy, decode_envelope, paginate,
 };
-pub use runtime::{
-    DeployDirectory, DeployFile, DeployOutcome, UploadError, UploadPhase, UploadProgress,
-    asset_hash, asset_hash_file,
-};
+pub use runtime::UploadError;
+builders::with_direct_upload! {
+    pub use runtime::{
+        DeployDirectory, DeployFile, DeployOutcome, UploadPhase, UploadProgress, asset_hash,
+        asset_hash_file,
+    };
+}
 
-// The README's quickstart is compiled as a doctest, so it cannot drift from the API.
+// The crate's README is compiled as a doctest, so it cannot drift from the API (the
+// workspace's README, outside the package, is compiled by the workspace tests).
 #[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
+#[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

@@ -186,7 +186,7 @@ async fn prunes_hundreds_keeping_the_newest_of_each_branch_and_the_live_one() {
     assert_eq!(lines[lines.len() - 2], "");
     assert_eq!(
         lines[lines.len() - 1],
-        "deleted 117, kept 4, failed 1 (5 of 127 deployments listed are newer than 7d)"
+        "deleted 117, kept 4, failed 1 (5 of 127 deployments listed are newer than 7days)"
     );
     assert!(row(&main_old[0]).contains(" production "), "{table}");
     assert!(row(&main_old[0]).contains(" main "), "{table}");
@@ -212,7 +212,7 @@ async fn a_second_run_deletes_nothing_more_and_succeeds() {
     assert_eq!(second.count(Action::Kept), 2);
     assert!(
         table.ends_with(
-            "deleted 0, kept 2, failed 0 (0 of 2 deployments listed are newer than 7d)\n"
+            "deleted 0, kept 2, failed 0 (0 of 2 deployments listed are newer than 7days)\n"
         ),
         "{table}"
     );
@@ -252,7 +252,7 @@ async fn dry_run_lists_what_would_go_and_deletes_nothing() {
     );
     assert!(
         table.ends_with(
-            "dry run: would delete 30, keep 0 (1 of 31 deployments listed are newer than 7d)\n"
+            "dry run: would delete 30, keep 0 (1 of 31 deployments listed are newer than 7days)\n"
         ),
         "{table}"
     );

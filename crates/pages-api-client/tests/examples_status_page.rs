@@ -29,10 +29,16 @@ fn options(fake: &FakeApi, project: &str) -> Options {
             project: project.to_owned(),
             base_url: fake.base_url(),
         },
+        host: std::net::IpAddr::from([127, 0, 0, 1]),
         port: 0,
         out: None,
         limit: 25,
     }
+}
+
+/// The rows of the deployments table.
+fn rows(html: &str) -> Vec<&str> {
+    html.split("<tr class=\"deployment").skip(1).collect()
 }
 
 /// A plain HTTP client for the status server (this crate's TLS set-up, unused here).
@@ -43,7 +49,6 @@ fn http() -> pages_api_client::reqwest::Client {
 fn assert_no_raw_markup(html: &str) {
     assert!(!html.contains("<script"), "raw <script> in\n{html}");
     assert!(!html.contains("\"pwned\""), "raw quotes in\n{html}");
-    assert!(!html.contains("'friends'"), "raw quotes in\n{html}");
     assert!(!html.contains("\"quotes\""), "raw quotes in\n{html}");
 }
 
@@ -64,7 +69,7 @@ async fn the_page_escapes_everything_the_api_returns() {
         .unwrap();
 
     assert_no_raw_markup(&html);
-    assert!(html.starts_with("<!DOCTYPE html>\n"), "{html}");
+    assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
     assert!(
         html.contains(&format!("<title>{PROJECT} · Cloudflare Pages</title>")),
         "{html}"
@@ -77,9 +82,13 @@ async fn the_page_escapes_everything_the_api_returns() {
     // The commit message: first line shown, all of it in the title attribute, both escaped.
     assert!(
         html.contains(
-            "<td title=\"Fix &quot;quotes&quot; &amp; &lt;script&gt;document.cookie&lt;/script&gt;&#10;&#10;\
-             second line\">Fix &quot;quotes&quot; &amp; &lt;script&gt;document.cookie&lt;/script&gt;</td>"
+            "<td class=\"commit\" title=\"Fix &quot;quotes&quot; &amp; &lt;script&gt;document.cookie&lt;/script&gt;\n\n\
+             second line\">"
         ),
+        "{html}"
+    );
+    assert!(
+        html.contains("</code> Fix &quot;quotes&quot; &amp; &lt;script&gt;document.cookie&lt;/script&gt;</td>"),
         "{html}"
     );
     assert!(
@@ -137,7 +146,7 @@ async fn the_page_escapes_everything_the_api_returns() {
     );
 
     // One row per deployment, newest first, each with its link, alias and stage.
-    let rows: Vec<&str> = html.lines().filter(|l| l.starts_with("<tr><td")).collect();
+    let rows = rows(&html);
     assert_eq!(rows.len(), 2, "{html}");
     for (row, deployment) in rows.iter().zip(&deployments) {
         let (url, short_id) = (&deployment.url, &deployment.short_id);
@@ -166,12 +175,84 @@ async fn the_page_escapes_everything_the_api_returns() {
         "{}",
         rows[1]
     );
+    // The commit: short hash (the whole one in its title) and message.
+    let hash = deployments[1].commit_hash().unwrap();
     assert!(
-        rows[1]
-            .contains("<td>production</td><td>main</td><td title=\"Release 1.0\">Release 1.0</td>"),
+        rows[1].contains(&format!(
+            "<td>production</td><td>main</td><td class=\"commit\" title=\"Release 1.0\">\
+             <code title=\"{hash}\">{}</code> Release 1.0</td>",
+            &hash[..7]
+        )),
         "{}",
         rows[1]
     );
+    // The live (canonical) deployment is marked, and only it.
+    assert!(rows[1].starts_with(" live\""), "{}", rows[1]);
+    assert!(rows[1].contains(">live</span>"), "{}", rows[1]);
+    assert!(rows[0].starts_with("\""), "{}", rows[0]);
+    assert!(!rows[0].contains(">live</span>"), "{}", rows[0]);
+    // Relative times, the absolute one in the title.
+    // (Made a day and two days before the fake's clock, so just under that when rendered.)
+    for (row, deployment) in rows.iter().zip(&deployments) {
+        let datetime = format!("<time datetime=\"{}\">", deployment.created_on);
+        assert!(row.contains(&datetime), "{row}");
+    }
+    assert!(rows[0].contains(" hours ago</time>"), "{}", rows[0]);
+    assert!(rows[1].contains(">1 day ago</time>"), "{}", rows[1]);
+    assert!(rows[1].contains("<td class=\"ago\" title=\""), "{}", rows[1]);
+}
+
+#[test]
+fn the_page_fits_a_phone() {
+    use fake_api::model;
+    use pages_api_client::Timestamp;
+    let project = model::project(model::uuid(1, 1), "blog", "main", Timestamp::now());
+    let html = status_page::render_page(&project, &[], None);
+    assert!(
+        html.contains("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"),
+        "{html}"
+    );
+    // Long words (URLs, ids, hashes) wrap rather than widen the page; the table scrolls in
+    // a box of its own.
+    assert!(html.contains("overflow-wrap:anywhere"), "{html}");
+    assert!(html.contains(".scroll{overflow-x:auto"), "{html}");
+    assert!(html.contains("*{box-sizing:border-box}"), "{html}");
+}
+
+/// The page of a busy project (long ids, URLs, branch names and commit messages), for the
+/// phone check: with `STATUS_PAGE_HTML=FILE` set, it is also written to FILE, to be loaded by a
+/// browser 390 px wide (see docs/benchmarks.md, "Status page on a phone").
+#[tokio::test]
+async fn a_busy_page_for_the_phone_check() {
+    let fake = FakeApi::start().await;
+    evil_fake_setup(&fake);
+    let long_branch = "feature/a-very-long-branch-name-without-any-break-opportunity-at-all-0123456789";
+    fake.add_deployment(PROJECT, long_branch, DAY / 2, &"a-commit-message-without-spaces".repeat(8));
+    let html = status_page::page(&fake.client(), &options(&fake, PROJECT))
+        .await
+        .unwrap();
+    assert!(html.contains("name=\"viewport\""), "{html}");
+    assert_eq!(rows(&html).len(), 3, "{html}");
+    if let Some(path) = std::env::var_os("STATUS_PAGE_HTML") {
+        std::fs::write(path, &html).unwrap();
+    }
+}
+
+#[test]
+fn relative_times() {
+    use pages_api_client::Timestamp;
+    let now = Timestamp::from_unix_timestamp(1_700_000_000).unwrap();
+    let ago = |seconds: i64| {
+        status_page::time_ago(
+            &Timestamp::from_unix_timestamp(1_700_000_000 - seconds).unwrap(),
+            &now,
+        )
+    };
+    assert_eq!(ago(3 * 3600 + 120), "3 hours ago");
+    assert_eq!(ago(90), "1 minute ago");
+    assert_eq!(ago(2 * 86_400), "2 days ago");
+    assert_eq!(ago(0), "now");
+    assert_eq!(ago(-60), "now");
 }
 
 #[test]
@@ -179,10 +260,6 @@ fn render_escapes_and_refuses_non_http_links() {
     use fake_api::model::{self, NewDeployment};
     use pages_api_client::Timestamp;
     use pages_api_client::types::DeploymentTriggerType;
-    assert_eq!(
-        status_page::escape(r#"<a href="x">Tom & 'Jerry'</a>"#),
-        "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;"
-    );
     // Built directly: a name the API would never send, so not through the fake.
     let project = model::project(model::uuid(1, 1), EVIL_PROJECT, "main", Timestamp::now());
     let id = model::uuid(2, 2);
@@ -205,7 +282,7 @@ fn render_escapes_and_refuses_non_http_links() {
     let html = status_page::render_page(&project, &deployments, None);
     assert_no_raw_markup(&html);
     let escaped_name =
-        "&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt; &amp; &#39;friends&#39;";
+        "&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt; &amp; 'friends'";
     assert!(
         html.contains(&format!("<title>{escaped_name} · Cloudflare Pages</title>")),
         "{html}"
@@ -342,12 +419,12 @@ async fn out_writes_the_page_once_and_limit_pages_through_the_list() {
     );
     // 30 of 61: two pages of 25, the second only partly used; and the newest preview.
     assert_eq!(
-        html.lines().filter(|l| l.starts_with("<tr><td")).count(),
+        rows(&html).len(),
         30
     );
-    assert!(html.contains(">Post 30</td>"), "{html}");
-    assert!(!html.contains(">Post 31</td>"), "{html}");
-    assert!(!html.contains(">Old preview</td>"), "{html}");
+    assert!(html.contains(" Post 30</td>"), "{html}");
+    assert!(!html.contains(" Post 31</td>"), "{html}");
+    assert!(!html.contains(" Old preview</td>"), "{html}");
     let queries: std::collections::BTreeSet<String> = fake
         .seen()
         .into_iter()
@@ -374,6 +451,7 @@ fn command_line() {
     let opts =
         Options::try_parse_from(["status_page", "--account-id", "a", "--project", "blog"]).unwrap();
     assert_eq!((opts.port, opts.limit, opts.out), (8080, 25, None));
+    assert_eq!(opts.host, std::net::IpAddr::from([127, 0, 0, 1]));
     let opts = Options::try_parse_from([
         "status_page",
         "--account-id",
@@ -382,11 +460,14 @@ fn command_line() {
         "blog",
         "--port",
         "9000",
+        "--host",
+        "::",
         "--out",
         "status.html",
     ])
     .unwrap();
     assert_eq!(opts.port, 9000);
+    assert_eq!(opts.host, std::net::IpAddr::from([0u16; 8]));
     assert_eq!(
         opts.out.as_deref(),
         Some(std::path::Path::new("status.html"))

@@ -1,6 +1,7 @@
 //! A `reqwest::Client` of the caller's own works although this crate builds reqwest without a
 //! crypto provider. Alone in its file: the provider is process-wide, and this test must start
-//! without one.
+//! without one. Only with the `rustls` feature, whose set-up this is.
+#![cfg(feature = "rustls")]
 
 mod support;
 

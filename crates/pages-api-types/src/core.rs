@@ -13,7 +13,7 @@ mod object;
 mod patch;
 mod timestamp;
 
-pub use self::envelope::{ApiFailure, ApiMessage, Envelope, NoResult, ResultInfo};
+pub use self::envelope::{ApiFailure, ApiMessage, DroppedField, Envelope, NoResult, ResultInfo};
 pub use self::object::ObjectsOnly;
 pub use self::patch::Patch;
 pub use self::timestamp::{Timestamp, TimestampParseError};

@@ -128,70 +128,20 @@ pub async fn ctrl_c() {
     }
 }
 
-const UNITS: [(&str, u64); 5] = [
-    ("w", 7 * 24 * 3600),
-    ("d", 24 * 3600),
-    ("h", 3600),
-    ("m", 60),
-    ("s", 1),
-];
-
-/// Parses `90s`, `30m`, `12h`, `7d`, `2w` and sums like `1h30m`; zero is refused.
+/// Parses a duration as `humantime` does (`90s`, `30m`, `12h`, `7d`, `2w`, sums like `1h30m`
+/// or `1h 30m`); zero is refused.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let expected = "expected a number and a unit (s, m, h, d or w), e.g. 90s, 30m, 12h, 7d";
-    let mut rest = text.trim();
-    if rest.is_empty() {
-        return Err(format!("no duration given: {expected}"));
+    let duration = humantime::parse_duration(text.trim())
+        .map_err(|err| format!("{text:?} is not a duration: {err} (e.g. 90s, 30m, 12h, 7d)"))?;
+    if duration.is_zero() {
+        return Err(format!("{text:?} is zero: give a duration longer than that"));
     }
-    let mut total: u64 = 0;
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        let unit_len = rest[digits..]
-            .find(|c: char| c.is_ascii_digit())
-            .unwrap_or(rest.len() - digits);
-        let (number, unit) = (&rest[..digits], &rest[digits..digits + unit_len]);
-        if number.is_empty() || unit.is_empty() {
-            return Err(format!("{text:?} is not a duration: {expected}"));
-        }
-        let seconds = UNITS
-            .iter()
-            .find(|(name, _)| *name == unit)
-            .map(|(_, seconds)| *seconds)
-            .ok_or_else(|| format!("unknown unit {unit:?} in {text:?}: {expected}"))?;
-        total = number
-            .parse::<u64>()
-            .ok()
-            .and_then(|n| n.checked_mul(seconds))
-            .and_then(|s| total.checked_add(s))
-            .ok_or_else(|| format!("{text:?} is too long"))?;
-        rest = &rest[digits + unit_len..];
-    }
-    if total == 0 {
-        return Err(format!(
-            "{text:?} is zero: give a duration longer than that"
-        ));
-    }
-    Ok(Duration::from_secs(total))
+    Ok(duration)
 }
 
-/// Writes a duration the way [`parse_duration`] reads it: `7d`, `1h30m`, `90s` → `1m30s`
-/// (whole seconds; below a second, `40ms`).
+/// Writes a duration the way [`parse_duration`] reads it (`humantime`): `7days`, `1h 30m`.
 pub fn format_duration(duration: Duration) -> String {
-    let mut seconds = duration.as_secs();
-    if seconds == 0 {
-        return format!("{}ms", duration.as_millis());
-    }
-    let mut text = String::new();
-    // Days at most: `7d` reads better than `1w`.
-    for (unit, size) in &UNITS[1..] {
-        if seconds >= *size {
-            text.push_str(&format!("{}{unit}", seconds / size));
-            seconds %= size;
-        }
-    }
-    text
+    humantime::format_duration(duration).to_string()
 }
 
 /// The current time to whole seconds, e.g. `2024-05-01T12:00:00Z` (for log lines).

@@ -1,7 +1,9 @@
 //! Configuring a client: credentials, base URL, limits, the HTTP client and its TLS set-up.
 
 use std::fmt;
-use std::sync::{Arc, Once};
+use std::sync::Arc;
+#[cfg(feature = "rustls")]
+use std::sync::Once;
 use std::time::Duration;
 
 use reqwest::Url;
@@ -79,6 +81,7 @@ impl fmt::Debug for ClientBuilder {
 
 impl Default for ClientBuilder {
     fn default() -> Self {
+        #[cfg(feature = "rustls")]
         install_crypto_provider();
         Self {
             auth: None,
@@ -192,9 +195,9 @@ impl ClientBuilder {
     /// [redirect policy](Client::redirect_policy): a client of your own follows redirects as
     /// it is configured to, credentials included.
     ///
-    /// This crate builds `reqwest` without a default crypto provider; [`Client::builder`]
-    /// installs *ring* as the process default when none is set, so
-    /// `Client::builder().http_client(reqwest::Client::new())` works (a `reqwest::Client`
+    /// With the `rustls` feature this crate builds `reqwest` without a default crypto
+    /// provider; [`Client::builder`] installs *ring* as the process default when none is set,
+    /// so `Client::builder().http_client(reqwest::Client::new())` works (a `reqwest::Client`
     /// built before any of this crate's builders needs a provider installed first).
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
@@ -331,6 +334,7 @@ fn validate_base_url(raw: &str) -> Result<(String, Url), Error> {
 
 /// Installs *ring* as rustls' process-wide default provider, unless one is set: `reqwest`
 /// (built without a provider of its own) panics when a client is built without one.
+#[cfg(feature = "rustls")]
 fn install_crypto_provider() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
@@ -341,9 +345,25 @@ fn install_crypto_provider() {
     });
 }
 
+/// Sets the TLS backend of the HTTP client this crate builds, as its features say: with
+/// `native-tls`, reqwest's native-tls (preferred over rustls when both are on, as reqwest
+/// does); with `rustls` alone, the configuration below; with neither, no TLS (plain `http://`
+/// only).
+pub(super) fn configure_tls(
+    builder: reqwest::ClientBuilder,
+) -> Result<reqwest::ClientBuilder, Error> {
+    #[cfg(feature = "native-tls")]
+    let builder = builder.tls_backend_native();
+    #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
+    let builder = builder.tls_backend_preconfigured(tls_config()?);
+    Ok(builder)
+}
+
 /// The rustls configuration of the default HTTP client: the *ring* crypto provider, the
-/// platform's certificate verifier (system roots), HTTP/1.1 over ALPN.
-pub(super) fn tls_config() -> Result<rustls::ClientConfig, Error> {
+/// platform's certificate verifier (system roots), HTTP/1.1 (and HTTP/2 with the `http2`
+/// feature) over ALPN.
+#[cfg(all(feature = "rustls", not(feature = "native-tls")))]
+fn tls_config() -> Result<rustls::ClientConfig, Error> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let verifier = rustls_platform_verifier::Verifier::new(provider.clone()).map_err(|e| {
         Error::Config(format!(
@@ -358,6 +378,10 @@ pub(super) fn tls_config() -> Result<rustls::ClientConfig, Error> {
         .dangerous() // a custom verifier, not "dangerous" verification: it is the platform's.
         .with_custom_certificate_verifier(Arc::new(verifier))
         .with_no_client_auth();
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    config.alpn_protocols = vec![
+        #[cfg(feature = "http2")]
+        b"h2".to_vec(),
+        b"http/1.1".to_vec(),
+    ];
     Ok(config)
 }

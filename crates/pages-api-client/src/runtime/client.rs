@@ -16,7 +16,7 @@ use tracing::Instrument as _;
 use tracing::field::Empty;
 
 use super::auth::{Auth, AuthScheme};
-use super::builder::{ClientBuilder, tls_config};
+use super::builder::{ClientBuilder, configure_tls};
 use super::call::{Call, RequestUrl};
 use super::error::{Error, excerpt};
 use super::limits::{Admission, read_body};
@@ -149,13 +149,12 @@ impl Client {
         ClientBuilder::from_env_with(lookup)?.build()
     }
 
-    /// A `reqwest` client builder with this crate's TLS set-up (rustls with the *ring*
-    /// provider and the platform's roots) and [redirect policy](Self::redirect_policy), to
-    /// customise and hand to [`ClientBuilder::http_client`].
+    /// A `reqwest` client builder with this crate's TLS set-up (by default rustls with the
+    /// *ring* provider and the platform's roots; see the crate's features) and
+    /// [redirect policy](Self::redirect_policy), to customise and hand to
+    /// [`ClientBuilder::http_client`].
     pub fn http_client_builder() -> Result<reqwest::ClientBuilder, Error> {
-        Ok(reqwest::Client::builder()
-            .tls_backend_preconfigured(tls_config()?)
-            .redirect(Self::redirect_policy()))
+        Ok(configure_tls(reqwest::Client::builder())?.redirect(Self::redirect_policy()))
     }
 
     /// The redirect policy of the HTTP client this crate builds: a redirect to another origin
@@ -205,7 +204,7 @@ impl Client {
         let raw = self.send_raw(req).await?;
         let span = raw.span.clone();
         let _entered = span.enter();
-        self.decode(raw)
+        Self::decode(raw)
     }
 
     /// Like [`execute`](Self::execute), returning the `result` itself; `"result": null` is an
@@ -439,7 +438,7 @@ impl Client {
         }
     }
 
-    fn decode<T: DeserializeOwned>(&self, raw: RawResponse) -> Result<Envelope<T>, Error> {
+    fn decode<T: DeserializeOwned>(raw: RawResponse) -> Result<Envelope<T>, Error> {
         let RawResponse {
             operation,
             status,
@@ -475,7 +474,9 @@ impl Client {
             if status == StatusCode::NO_CONTENT && body.is_empty() {
                 return Ok(Envelope::default());
             }
-            match serde_json::from_slice::<Envelope<T>>(body) {
+            // The fast path is `serde_json::from_slice`; only a body that does not decode
+            // as is goes the lenient way (see `lenient.rs`).
+            match super::lenient::decode_success::<T>(body) {
                 Ok(envelope) if envelope.success => Ok(envelope),
                 Ok(envelope) => Err(api_error(envelope.errors, envelope.messages, ray_id())),
                 Err(source) => Err(decode_error(source, ray_id())),
@@ -487,6 +488,41 @@ impl Client {
             }
         }
     }
+}
+
+/// Decodes a response as [`Client::execute`] does, without sending anything: for tests, mocks
+/// and recorded responses. `operation` in errors is `"decode_envelope"`.
+///
+/// A 2xx body decodes as `Envelope<T>` (`success: false` is an [`Error::Api`]); a field that
+/// does not fit `T` is dropped and listed in [`Envelope::dropped`] rather than failing the call
+/// (a body that fits decodes as is, `dropped` empty). Other statuses are [`Error::Api`] (or
+/// [`Error::Decode`] without Cloudflare's failure envelope).
+///
+/// ```
+/// use pages_api_client::{Envelope, decode_envelope};
+///
+/// #[derive(Debug, serde::Deserialize)]
+/// struct Item { name: String }
+///
+/// let body = br#"{"success":true,"result":[{"name":"a"},{"name":7},{"name":"c"}]}"#;
+/// let envelope: Envelope<Vec<Item>> = decode_envelope(200, body).unwrap();
+/// assert_eq!(envelope.result.unwrap().len(), 2);
+/// assert_eq!(envelope.dropped[0].path, "result[1]");
+/// ```
+pub fn decode_envelope<T: DeserializeOwned>(
+    status: u16,
+    body: &[u8],
+) -> Result<Envelope<T>, Error> {
+    let status = StatusCode::from_u16(status)
+        .map_err(|_| Error::Config(format!("{status} is not an HTTP status")))?;
+    Client::decode(RawResponse {
+        operation: "decode_envelope",
+        status,
+        headers: HeaderMap::new(),
+        body: Bytes::copy_from_slice(body),
+        auth: AuthScheme::ApiToken,
+        span: tracing::Span::none(),
+    })
 }
 
 #[cfg(test)]

@@ -195,7 +195,7 @@ pub enum Error {
     /// Deploying a directory ([`Client::deploy_directory`](crate::Client::deploy_directory))
     /// failed before or between API calls: the directory, a file, the upload token.
     #[error(transparent)]
-    Upload(#[from] super::upload::UploadError),
+    Upload(#[from] super::upload_error::UploadError),
 }
 
 impl Error {

@@ -40,8 +40,19 @@ fn operation(method: &str, path: &str) -> Option<&'static Value> {
     })
 }
 
+/// Whether the document is there to check against: always in the workspace (a missing
+/// document fails the check there), not in the packaged crate (`cargo package` writes
+/// `Cargo.toml.orig`; the tarball has no `spec/`), whose tests run without the check.
+fn spec_available() -> bool {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    !dir.join("Cargo.toml.orig").exists() || dir.join("../../spec/pages.resolved.json").exists()
+}
+
 /// What is wrong with the body of a `status` response to `method path` (empty when nothing).
 pub fn check_response(method: &str, path: &str, status: u16, body: &[u8]) -> Vec<String> {
+    if !spec_available() {
+        return Vec::new();
+    }
     let body: Value = match serde_json::from_slice(body) {
         Ok(body) => body,
         Err(err) => return vec![format!("the body is not JSON: {err}")],

@@ -20,6 +20,12 @@ fn default_true() -> bool {
 /// fields are ignored, and `"result": null` decodes as `None`. Whether a decoded envelope is an
 /// error is decided by the client (`success == false` on a 2xx is an API error).
 ///
+/// A field of an unexpected type never sinks a whole response: when a 2xx body does not decode
+/// as is, the client drops the offending nodes one by one (a field, a map entry, an array
+/// element, or the object that lacks a required field) until it does, and lists each in
+/// [`dropped`](Self::dropped) (also logged as a `tracing` warning). A body that decoded as sent
+/// has an empty list.
+///
 /// ```
 /// use pages_api_types::Envelope;
 ///
@@ -47,6 +53,28 @@ pub struct Envelope<T> {
     /// Paging information of list operations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result_info: Option<ResultInfo>,
+    /// What the client left out to decode the body: empty when the body decoded as sent. Not
+    /// part of the JSON (never read nor written); filled by the client's lenient decoding.
+    #[serde(skip)]
+    pub dropped: Vec<DroppedField>,
+}
+
+/// One node of a response body the client dropped because it did not fit the expected type
+/// (see [`Envelope::dropped`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct DroppedField {
+    /// Where it was in the body, as a JSON path from the envelope (`result.latest_stage.status`,
+    /// `result[1]`, `result.env_vars.API_KEY`).
+    pub path: String,
+    /// Why it did not decode (the decoder's message, e.g. `invalid type: integer `5`, expected
+    /// a string`; `missing field `name`` when an object lacked a required field).
+    pub reason: String,
+}
+
+impl fmt::Display for DroppedField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.reason)
+    }
 }
 
 impl<T> Default for Envelope<T> {
@@ -57,6 +85,7 @@ impl<T> Default for Envelope<T> {
             messages: Vec::new(),
             result: None,
             result_info: None,
+            dropped: Vec::new(),
         }
     }
 }
@@ -98,6 +127,7 @@ impl<T> Envelope<T> {
             messages: self.messages,
             result: self.result.map(f),
             result_info: self.result_info,
+            dropped: self.dropped,
         }
     }
 }
@@ -199,7 +229,8 @@ impl<'de> Deserialize<'de> for ApiMessage {
 /// Paging information of list responses (`result_info`).
 ///
 /// Every field is optional; numbers are accepted as integers, integral floats (`1.0`) or
-/// numeric strings, and unknown fields (cursors and the like) are ignored.
+/// numeric strings (negative and fractional ones read as `None`), and unknown fields (cursors
+/// and the like) are ignored.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ResultInfo {
     /// The page this response holds (1-based).
@@ -429,7 +460,12 @@ mod tests {
         assert_eq!(info.count, None);
         assert_eq!(info.total_count, None);
         assert_eq!(info.total_pages, Some(u32::MAX));
-        assert!(serde_json::from_str::<ResultInfo>(r#"{"page":1.5}"#).is_err());
+        // `number` in the document: a fraction is valid there, and says no count.
+        assert_eq!(
+            serde_json::from_str::<ResultInfo>(r#"{"page":1.5,"count":"2.5"}"#).unwrap(),
+            ResultInfo::default()
+        );
+        assert!(serde_json::from_str::<ResultInfo>(r#"{"page":"many"}"#).is_err());
         assert_eq!(
             serde_json::to_string(&ResultInfo {
                 page: Some(1),

@@ -15,7 +15,8 @@ where
 }
 
 /// An optional count: accepts unsigned and signed integers, integral floats (`1.0`), numeric
-/// strings and `null`. Negative numbers decode as `None`; values above `u32::MAX` saturate.
+/// strings and `null`. Negative and fractional numbers decode as `None`; values above
+/// `u32::MAX` saturate.
 pub(crate) fn opt_u32<'de, D>(deserializer: D) -> Result<Option<u32>, D::Error>
 where
     D: Deserializer<'de>,
@@ -59,7 +60,9 @@ impl<'de> Visitor<'de> for OptU32 {
             // `as` saturates: negative -> 0 is wrong, so handle the sign first.
             Ok((v >= 0.0).then_some(v as u32))
         } else {
-            Err(E::invalid_value(de::Unexpected::Float(v), &self))
+            // The document types these counts as `number`, so `2.5` is a valid body: it says
+            // no count, like a negative one (never an error, which would sink the response).
+            Ok(None)
         }
     }
 

@@ -1,6 +1,9 @@
 //! Every HTTP call of Direct Upload, and nothing else: the rest of the module calls these
 //! functions and does not know how they reach the API. Each is the generated operation's
-//! builder:
+//! builder, except the asset upload, which is the same operation's request (method, path,
+//! operation id, JWT) built once per bucket as an [`ApiRequest`]: its JSON body (up to 40 MiB)
+//! is serialized once, straight from the files, and every attempt shares it (`Bytes`), where
+//! the builder would take (and each attempt copy) a `Vec<AssetUploadRequest>` of it:
 //!
 //! * [`Projects::upload_token`](crate::Projects::upload_token) (account credentials) → `{jwt}`
 //! * [`Assets::check_missing`](crate::Assets::check_missing) → the hashes the API lacks (JWT)
@@ -18,16 +21,21 @@
 
 use std::time::Duration;
 
+use std::cell::RefCell;
+
 use base64_simd::STANDARD;
 use pages_api_types::{AssetUploadMetadataRequest, AssetUploadRequest, CommitDirty, Deployment};
+use serde::ser::{Error as _, SerializeSeq as _};
 
 use super::jwt::Jwt;
 use super::walk::SpecialFile;
-use crate::generated::DeploymentCreate;
+use crate::builders::DeploymentCreate;
 use crate::runtime::body::FilePart;
 use crate::runtime::client::Client;
 use crate::runtime::error::Error;
 use crate::runtime::options::RequestOptions;
+use crate::Method;
+use crate::runtime::request::ApiRequest;
 
 /// The per-attempt timeout of the asset calls at least: an upload request carries up to
 /// 40 MiB, more than the client's default 30 s allow on a slow uplink (wrangler sets none).
@@ -53,9 +61,14 @@ pub(crate) struct AssetUpload<'a> {
     pub content_type: &'a str,
 }
 
-/// An upload request body, encoded (base64) once; every attempt sends a copy of it.
+/// The asset upload request (`pages-assets-upload`) without its JWT: the body serialized
+/// once; each attempt clones the request, which shares the body's bytes.
 #[derive(Clone)]
-pub(crate) struct UploadBody(Vec<AssetUploadRequest>);
+pub(crate) struct UploadBody(ApiRequest);
+
+/// The operation of [`UploadBody`], as the generated [`Assets::upload`](crate::Assets::upload).
+const UPLOAD_PATH: &str = "/pages/assets/upload";
+const UPLOAD_OPERATION: &str = "pages-assets-upload";
 
 /// The create-deployment form.
 pub(crate) struct DeploymentForm {
@@ -80,21 +93,61 @@ pub(crate) fn upload_entry_len(key_len: usize, content_len: u64, content_type_le
 /// The length of an upload body's `[` and `]`.
 pub(crate) const UPLOAD_BODY_OVERHEAD: u64 = 2;
 
-/// Encodes an upload body (CPU work: run it off the async threads).
-pub(crate) fn upload_body(files: &[AssetUpload<'_>]) -> UploadBody {
-    UploadBody(
-        files
-            .iter()
-            .map(|f| {
-                AssetUploadRequest::new(
-                    true,
-                    f.key,
-                    AssetUploadMetadataRequest::new(f.content_type),
-                    STANDARD.encode_to_string(f.content),
-                )
-            })
-            .collect(),
+/// One element of an upload body, as the generated operation sends it.
+fn upload_entry(asset: &AssetUpload<'_>) -> AssetUploadRequest {
+    AssetUploadRequest::new(
+        true,
+        asset.key,
+        AssetUploadMetadataRequest::new(asset.content_type),
+        STANDARD.encode_to_string(asset.content),
     )
+}
+
+/// The assets of a body, produced one at a time while it is serialized; the first error
+/// stops it and is kept for the caller.
+struct LazyAssets<'f, E> {
+    count: usize,
+    next: RefCell<&'f mut dyn FnMut(usize, &mut dyn FnMut(AssetUpload<'_>)) -> Result<(), E>>,
+    error: RefCell<Option<E>>,
+}
+
+impl<E> serde::Serialize for LazyAssets<'_, E> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.count))?;
+        let mut next = self.next.borrow_mut();
+        for index in 0..self.count {
+            let mut written = Ok(());
+            let produced = (*next)(index, &mut |asset| {
+                written = seq.serialize_element(&upload_entry(&asset));
+            });
+            if let Err(err) = produced {
+                *self.error.borrow_mut() = Some(err);
+                return Err(S::Error::custom("an asset could not be read"));
+            }
+            written?;
+        }
+        seq.end()
+    }
+}
+
+/// Encodes the upload request of `count` assets (CPU and file work: run it off the async
+/// threads). `asset(index, emit)` reads asset `index` and hands it to `emit`; only one asset's
+/// content (and its base64) is held at a time besides the body itself.
+pub(crate) fn upload_body<E: Into<Error>>(
+    count: usize,
+    mut asset: impl FnMut(usize, &mut dyn FnMut(AssetUpload<'_>)) -> Result<(), E>,
+) -> Result<UploadBody, Error> {
+    let assets = LazyAssets {
+        count,
+        next: RefCell::new(&mut asset),
+        error: RefCell::new(None),
+    };
+    let request = ApiRequest::new(Method::POST, UPLOAD_PATH, UPLOAD_OPERATION).json_body(&assets);
+    match (request, assets.error.into_inner()) {
+        (_, Some(err)) => Err(err.into()),
+        (Ok(request), None) => Ok(UploadBody(request)),
+        (Err(err), None) => Err(err),
+    }
 }
 
 /// Adds a special file of the root to the form, as the file part of its name.
@@ -169,12 +222,15 @@ impl Calls {
 
     /// Sends one bucket of assets.
     pub(crate) async fn upload_bucket(&self, jwt: &Jwt, body: &UploadBody) -> Result<(), Error> {
+        let request = body
+            .0
+            .clone()
+            .bearer_auth(jwt.token())
+            .options(self.asset_options());
         self.client
-            .assets()
-            .upload(jwt.token(), body.0.clone())
-            .options(self.asset_options())
-            .send()
+            .execute::<serde_json::Value>(request)
             .await
+            .map(drop)
     }
 
     /// Marks `hashes` as in use by the project (so later deployments skip them).
@@ -241,7 +297,23 @@ mod tests {
                 content_type,
             }];
             // What the generated operation sends.
-            let json = serde_json::to_string(&upload_body(&files).0).unwrap();
+            let json = serde_json::to_string(&files.iter().map(upload_entry).collect::<Vec<_>>())
+                .unwrap();
+            let body = upload_body(1, |_, emit| {
+                emit(AssetUpload {
+                    key,
+                    content,
+                    content_type,
+                });
+                Ok::<_, Error>(())
+            })
+            .unwrap();
+            match body.0.body() {
+                crate::runtime::body::Body::Json(bytes) => assert_eq!(bytes, json.as_bytes()),
+                _ => panic!("a JSON body"),
+            }
+            assert_eq!(body.0.operation_id(), UPLOAD_OPERATION);
+            assert_eq!(body.0.path_template(), UPLOAD_PATH);
             let expected = upload_entry_len(key.len(), content.len() as u64, content_type.len())
                 - 1
                 + UPLOAD_BODY_OVERHEAD;

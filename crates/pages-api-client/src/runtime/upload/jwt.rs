@@ -13,7 +13,7 @@ use base64::engine::general_purpose::{STANDARD_NO_PAD_INDIFFERENT, URL_SAFE_NO_P
 use serde::Deserialize;
 
 use super::calls::Calls;
-use super::error::UploadError;
+use crate::runtime::upload_error::UploadError;
 use crate::runtime::error::Error;
 
 /// wrangler's `MAX_ASSET_COUNT_DEFAULT`: the file limit when the token names none.

@@ -13,7 +13,6 @@
 
 mod buckets;
 mod calls;
-mod error;
 mod hash;
 mod jwt;
 mod progress;
@@ -28,7 +27,6 @@ use std::time::Duration;
 
 use pages_api_types::Deployment;
 
-pub use self::error::UploadError;
 pub use self::progress::{UploadPhase, UploadProgress};
 use crate::runtime::client::Client;
 use crate::runtime::error::Error;

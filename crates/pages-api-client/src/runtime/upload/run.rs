@@ -8,7 +8,7 @@ use tokio::task::JoinSet;
 
 use super::buckets::{self, BULK_UPLOAD_CONCURRENCY, Item, MAX_BUCKET_FILE_COUNT, MAX_BUCKET_SIZE};
 use super::calls::{self, Calls, DeploymentForm};
-use super::error::UploadError;
+use crate::runtime::upload_error::UploadError;
 use super::hash::{self, Hasher};
 use super::jwt::{MAX_ASSET_COUNT_DEFAULT, Tokens};
 use super::progress::{Reporter, UploadPhase};

@@ -17,7 +17,7 @@ use tokio::task::JoinSet;
 
 use super::buckets::{BULK_UPLOAD_CONCURRENCY, Bucket};
 use super::calls::{AssetUpload, Calls, DeploymentForm, upload_body};
-use super::error::UploadError;
+use crate::runtime::upload_error::UploadError;
 use super::hash;
 use super::jwt::{Jwt, Tokens};
 use super::progress::Reporter;
@@ -142,7 +142,9 @@ impl Transfer {
     }
 
     /// Reads one bucket's files (only now, so that only the buckets in flight are in memory),
-    /// encodes the request once and sends it until it succeeds or the attempts run out.
+    /// encodes the request once, one file at a time (the body and one file in memory, never
+    /// a second copy of the body), and sends it until it succeeds or the attempts run out;
+    /// each attempt shares the encoded body.
     async fn upload_bucket(
         &self,
         files: &Arc<Vec<UploadFile>>,
@@ -154,36 +156,26 @@ impl Transfer {
         let body = {
             let files = files.clone();
             tokio::task::spawn_blocking(move || {
-                let contents = bucket
-                    .files
-                    .iter()
-                    .map(|&i| {
-                        let file = &files[i];
-                        let content =
-                            std::fs::read(&file.path).map_err(|source| UploadError::Io {
-                                path: file.path.clone(),
-                                source,
-                            })?;
-                        // Changed since it was hashed: the manifest would name other content.
-                        if hash::hash_bytes(&content, hash::extension(&file.name)) != file.hash {
-                            return Err(UploadError::FileChanged {
-                                path: file.path.clone(),
-                            });
-                        }
-                        Ok(content)
-                    })
-                    .collect::<Result<Vec<Vec<u8>>, UploadError>>()?;
-                let assets: Vec<AssetUpload<'_>> = bucket
-                    .files
-                    .iter()
-                    .zip(&contents)
-                    .map(|(&i, content)| AssetUpload {
-                        key: &files[i].hash,
-                        content,
-                        content_type: files[i].content_type,
-                    })
-                    .collect();
-                Ok::<_, UploadError>(upload_body(&assets))
+                // One file at a time: read, check, encode into the body, drop.
+                upload_body(bucket.files.len(), |n, emit| {
+                    let file = &files[bucket.files[n]];
+                    let content = std::fs::read(&file.path).map_err(|source| UploadError::Io {
+                        path: file.path.clone(),
+                        source,
+                    })?;
+                    // Changed since it was hashed: the manifest would name other content.
+                    if hash::hash_bytes(&content, hash::extension(&file.name)) != file.hash {
+                        return Err(UploadError::FileChanged {
+                            path: file.path.clone(),
+                        });
+                    }
+                    emit(AssetUpload {
+                        key: &file.hash,
+                        content: &content,
+                        content_type: file.content_type,
+                    });
+                    Ok(())
+                })
             })
             .await
             .map_err(|join| UploadError::Task(join.to_string()))??

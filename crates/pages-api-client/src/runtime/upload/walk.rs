@@ -9,7 +9,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::error::UploadError;
+use crate::runtime::upload_error::UploadError;
 
 /// The largest file Pages accepts (wrangler's `MAX_ASSET_SIZE`): 25 MiB.
 pub(crate) const MAX_ASSET_SIZE: u64 = 25 * 1024 * 1024;

@@ -15,35 +15,35 @@ pub use pages_api_types::{Patch, Timestamp, object_serde, open_enum_serde};
 pub use placeholder_maps::{D1Database, EnvVar, EnvVarType};
 pub use read_only::{Latest, Settings, SettingsRequest};
 
-#[path = "../../../xtask/tests/snapshots/all_of.types.rs"]
+#[path = "../../xtask/tests/snapshots/all_of.types.rs"]
 #[rustfmt::skip]
 #[allow(dead_code)]
 mod all_of;
-#[path = "../../../xtask/tests/snapshots/any_of.types.rs"]
+#[path = "../../xtask/tests/snapshots/any_of.types.rs"]
 #[rustfmt::skip]
 #[allow(dead_code)]
 mod any_of;
-#[path = "../../../xtask/tests/snapshots/enums.types.rs"]
+#[path = "../../xtask/tests/snapshots/enums.types.rs"]
 #[rustfmt::skip]
 #[allow(dead_code)]
 mod enums;
-#[path = "../../../xtask/tests/snapshots/names.types.rs"]
+#[path = "../../xtask/tests/snapshots/names.types.rs"]
 #[rustfmt::skip]
 #[allow(dead_code)]
 mod names;
-#[path = "../../../xtask/tests/snapshots/nullable_patch.types.rs"]
+#[path = "../../xtask/tests/snapshots/nullable_patch.types.rs"]
 #[rustfmt::skip]
 #[allow(dead_code)]
 mod nullable_patch;
-#[path = "../../../xtask/tests/snapshots/placeholder_maps.types.rs"]
+#[path = "../../xtask/tests/snapshots/placeholder_maps.types.rs"]
 #[rustfmt::skip]
 #[allow(dead_code)]
 mod placeholder_maps;
-#[path = "../../../xtask/tests/snapshots/read_only.types.rs"]
+#[path = "../../xtask/tests/snapshots/read_only.types.rs"]
 #[rustfmt::skip]
 #[allow(dead_code)]
 mod read_only;
-#[path = "../../../xtask/tests/snapshots/untyped.types.rs"]
+#[path = "../../xtask/tests/snapshots/untyped.types.rs"]
 #[rustfmt::skip]
 #[allow(dead_code)]
 mod untyped;
