@@ -7,6 +7,7 @@
 use strict;
 use warnings;
 use File::Find;
+binmode STDOUT, ":encoding(UTF-8)";
 
 my @dirs = @ARGV or die "usage: $0 DIR...\n";
 my ($files, $found) = (0, 0);

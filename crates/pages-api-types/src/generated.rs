@@ -1803,7 +1803,7 @@ pub struct DeploymentLogsData {
     /// Text of the line.
     pub line: ::std::string::String,
     /// Time the line was written (RFC 3339).
-    pub ts: crate::Timestamp,
+    pub ts: ::std::string::String,
 }
 
 crate::object_serde!(DeploymentLogsData);
@@ -1918,7 +1918,7 @@ pub struct Domain {
     /// Certificate authority that issues the domain's TLS certificate.
     pub certificate_authority: crate::CertificateAuthority,
     /// Time the domain was added to the project (RFC 3339).
-    pub created_on: crate::Timestamp,
+    pub created_on: ::std::string::String,
     /// Identifier of the domain (the same value as `id`).
     pub domain_id: ::std::string::String,
     /// Identifier of the domain.

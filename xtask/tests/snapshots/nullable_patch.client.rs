@@ -152,3 +152,11 @@ impl ThingUpdate {
         self.client.execute(request).await
     }
 }
+
+/// The hand-written Direct Upload (`Client::deploy_directory`), compiled only when this
+/// document has every operation it calls (see the generator's `DIRECT_UPLOAD_NEEDS`).
+macro_rules! with_direct_upload {
+    ($($items:item)*) => {};
+}
+
+pub(crate) use with_direct_upload;
