@@ -7,7 +7,11 @@
 //! (`cargo clean -p pages-api-types -p pages-api-client`) and times
 //! `cargo build -p pages-api-client`, which rebuilds exactly those two. The report gives the
 //! median of the runs; its baseline, measured in the same run, is a no-op `cargo build` of the
-//! same package (cargo's own fixed cost). Standard library only.
+//! same package (cargo's own fixed cost).
+//!
+//! `--user-program` measures something else instead: what a *user* pays to build a "list
+//! projects" program from scratch with the client, against the same GET with bare reqwest and
+//! the same TLS (see [`user_program`]). Standard library only.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -19,21 +23,27 @@ use crate::codegen::{self, CLIENT_CRATE, GENERATED_MODULE, TYPES_CRATE};
 const DEBUG_TARGET: Duration = Duration::from_millis(2500);
 /// openapi-to-rust's generated lines for the same API.
 const LINES_TARGET: usize = 3309;
+/// A user's "list projects" program with the client, against bare reqwest: CPU time of a clean
+/// debug build (was 1.26x).
+const USER_PROGRAM_TARGET: f64 = 1.15;
 
 struct Options {
     runs: usize,
     cold_xtask: bool,
+    user_program: bool,
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
     let mut options = Options {
         runs: 3,
         cold_xtask: false,
+        user_program: false,
     };
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         match arg.as_str() {
             "--cold-xtask" => options.cold_xtask = true,
+            "--user-program" => options.user_program = true,
             "--runs" => {
                 options.runs = rest
                     .next()
@@ -52,6 +62,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let options = parse(args)?;
     let root = codegen::workspace_root();
     println!("bench-compile: {}", machine());
+    if options.user_program {
+        let report = user_program(&root, options.runs)?;
+        println!();
+        println!("== summary: bench-compile --user-program ({})", machine());
+        for line in &report {
+            println!("{line}");
+        }
+        return Ok(());
+    }
 
     let lines = generated_lines(&root)?;
     let total_lines: usize = lines.iter().map(|(_, n)| n).sum();
@@ -196,6 +215,198 @@ fn cold_xtask(root: &Path) -> Result<Vec<String>, String> {
             lines.len()
         ),
     ])
+}
+
+/// A user's program: `(directory name, Cargo.toml, src/main.rs)`.
+type Program = (&'static str, String, &'static str);
+
+/// What a user builds: a "list projects" binary on the client (default features), and the same
+/// GET with bare reqwest, with the TLS the client uses (rustls on *ring*, no aws-lc), decoding
+/// into `serde_json::Value`. Neither is ever run; both only have to build.
+fn user_programs(root: &Path) -> [Program; 2] {
+    let client_path = root.join(CLIENT_CRATE);
+    let client = (
+        "client",
+        format!(
+            r#"[package]
+name = "bench-user-client"
+version = "0.0.0"
+edition = "2024"
+publish = false
+
+[dependencies]
+pages-api-client = {{ path = {:?} }}
+tokio = {{ version = "1.54.1", default-features = false, features = ["macros", "rt-multi-thread"] }}
+
+[workspace]
+"#,
+            client_path.display().to_string()
+        ),
+        r#"use pages_api_client::Client;
+
+#[tokio::main]
+async fn main() -> Result<(), pages_api_client::Error> {
+    let token = std::env::var("CLOUDFLARE_API_TOKEN").unwrap_or_default();
+    let account = std::env::var("CLOUDFLARE_ACCOUNT_ID").unwrap_or_default();
+    let client = Client::builder().api_token(token).build()?;
+    let projects = client.projects().list(account).send().await?;
+    println!("{} projects", projects.len());
+    Ok(())
+}
+"#,
+    );
+    let bare = (
+        "bare-reqwest",
+        r#"[package]
+name = "bench-user-bare-reqwest"
+version = "0.0.0"
+edition = "2024"
+publish = false
+
+[dependencies]
+reqwest = { version = "0.13.5", default-features = false, features = ["json", "rustls-no-provider"] }
+rustls = { version = "0.23.46", default-features = false, features = ["ring", "std", "tls12", "logging"] }
+serde_json = "1.0.154"
+tokio = { version = "1.54.1", default-features = false, features = ["macros", "rt-multi-thread"] }
+
+[workspace]
+"#
+        .to_string(),
+        r#"#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let token = std::env::var("CLOUDFLARE_API_TOKEN").unwrap_or_default();
+    let account = std::env::var("CLOUDFLARE_ACCOUNT_ID").unwrap_or_default();
+    let client = reqwest::Client::new();
+    let body: serde_json::Value = client
+        .get(format!("https://api.cloudflare.com/client/v4/accounts/{account}/pages/projects"))
+        .bearer_auth(token)
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    println!("{} projects", body["result"].as_array().map_or(0, Vec::len));
+    Ok(())
+}
+"#,
+    );
+    [client, bare]
+}
+
+/// `--user-program`: writes both programs under `target/bench-compile/user-program/`, each with
+/// a copy of the workspace's `Cargo.lock` (same versions; `--offline`, nothing downloaded),
+/// then builds each from an empty target directory, in turn (the order alternating per run),
+/// timing wall clock and the CPU time (user + sys) of the whole cargo process tree.
+fn user_program(root: &Path, runs: usize) -> Result<Vec<String>, String> {
+    let base = root.join("target").join("bench-compile").join("user-program");
+    let lock = std::fs::read(root.join("Cargo.lock"))
+        .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let programs = user_programs(root);
+    for (name, manifest, main) in &programs {
+        let dir = base.join(name);
+        let write = |path: PathBuf, bytes: &[u8]| {
+            std::fs::write(&path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        };
+        std::fs::create_dir_all(dir.join("src"))
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        write(dir.join("Cargo.toml"), manifest.as_bytes())?;
+        write(dir.join("src").join("main.rs"), main.as_bytes())?;
+        write(dir.join("Cargo.lock"), &lock)?;
+        // Untimed: cargo trims the copied lock file to what this program uses (no version
+        // changes: offline, nothing new can be resolved).
+        println!("bench-compile: resolving {name} (untimed)");
+        run_cargo(&dir, &["tree".into(), "--offline".into(), "-e".into(), "normal".into()], false)?;
+    }
+
+    let mut wall: Vec<Vec<Duration>> = vec![Vec::new(); programs.len()];
+    let mut cpu: Vec<Vec<Duration>> = vec![Vec::new(); programs.len()];
+    let mut units = vec![0; programs.len()];
+    for run in 0..runs {
+        let order: Vec<usize> = if run % 2 == 0 { vec![0, 1] } else { vec![1, 0] };
+        for i in order {
+            let (name, _, _) = &programs[i];
+            let dir = base.join(name);
+            let target = dir.join("target");
+            if target.exists() {
+                std::fs::remove_dir_all(&target)
+                    .map_err(|e| format!("cannot remove {}: {e}", target.display()))?;
+            }
+            let args = ["build", "--offline", "--timings", "--target-dir"]
+                .map(String::from)
+                .into_iter()
+                .chain([target.display().to_string()])
+                .collect::<Vec<_>>();
+            let before = children_cpu()?;
+            let elapsed = run_cargo(&dir, &args, false)?;
+            let used = children_cpu()?.saturating_sub(before);
+            wall[i].push(elapsed);
+            cpu[i].push(used);
+            units[i] = std::fs::read_dir(target.join("debug").join(".fingerprint"))
+                .map_or(0, |entries| entries.count());
+            println!(
+                "bench-compile: user program run {}/{runs}: {name}: CPU {}, wall {} ({} units), load average {}",
+                run + 1,
+                secs(used),
+                secs(elapsed),
+                units[i],
+                loadavg()
+            );
+        }
+    }
+    let ratio = |v: &[Vec<Duration>]| median(&v[0]).as_secs_f64() / median(&v[1]).as_secs_f64();
+    let list = |v: &[Duration]| v.iter().map(|d| secs(*d)).collect::<Vec<_>>().join(", ");
+    let cpu_ratio = ratio(&cpu);
+    Ok(vec![
+        format!(
+            "clean debug build of a \"list projects\" program with pages-api-client (default features): CPU {} (median of {}: {}), wall {} ({}), {} units",
+            secs(median(&cpu[0])),
+            cpu[0].len(),
+            list(&cpu[0]),
+            secs(median(&wall[0])),
+            list(&wall[0]),
+            units[0]
+        ),
+        format!(
+            "baseline, the same GET with bare reqwest (json, rustls on ring) + serde_json::Value: CPU {} ({}), wall {} ({}), {} units",
+            secs(median(&cpu[1])),
+            list(&cpu[1]),
+            secs(median(&wall[1])),
+            list(&wall[1]),
+            units[1]
+        ),
+        format!(
+            "ratio: CPU {cpu_ratio:.2}x (target <= {USER_PROGRAM_TARGET:.2}x: {}), wall {:.2}x; load average at the end {}; cargo's timings: {}",
+            verdict(cpu_ratio <= USER_PROGRAM_TARGET),
+            ratio(&wall),
+            loadavg(),
+            base.join("*/target/cargo-timings/cargo-timing.html").display()
+        ),
+    ])
+}
+
+/// CPU time (user + sys) of this process's waited-for children and their descendants: the
+/// `cutime` and `cstime` of `/proc/self/stat` (what `getrusage(RUSAGE_CHILDREN)` reports), in
+/// clock ticks of 1/100 s (Linux's `USER_HZ`).
+fn children_cpu() -> Result<Duration, String> {
+    let stat = std::fs::read_to_string("/proc/self/stat")
+        .map_err(|e| format!("cannot read /proc/self/stat (Linux only): {e}"))?;
+    // Fields after the command name, which is in parentheses and may hold spaces: field 3
+    // (`state`) is the first; `cutime` and `cstime` are fields 16 and 17.
+    let rest = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |n: usize| fields.get(n - 3).and_then(|f| f.parse::<u64>().ok());
+    match (ticks(16), ticks(17)) {
+        (Some(user), Some(sys)) => Ok(Duration::from_millis((user + sys) * 10)),
+        _ => Err("cannot parse /proc/self/stat".into()),
+    }
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg").map_or_else(
+        |_| "unknown".into(),
+        |l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
+    )
 }
 
 fn cargo() -> std::ffi::OsString {
