@@ -299,14 +299,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// then builds each from an empty target directory, in turn (the order alternating per run),
 /// timing wall clock and the CPU time (user + sys) of the whole cargo process tree.
 fn user_program(root: &Path, runs: usize) -> Result<Vec<String>, String> {
-    let base = root.join("target").join("bench-compile").join("user-program");
+    let base = root
+        .join("target")
+        .join("bench-compile")
+        .join("user-program");
     let lock = std::fs::read(root.join("Cargo.lock"))
         .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
     let programs = user_programs(root);
     for (name, manifest, main) in &programs {
         let dir = base.join(name);
         let write = |path: PathBuf, bytes: &[u8]| {
-            std::fs::write(&path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+            std::fs::write(&path, bytes)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))
         };
         std::fs::create_dir_all(dir.join("src"))
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
@@ -316,7 +320,16 @@ fn user_program(root: &Path, runs: usize) -> Result<Vec<String>, String> {
         // Untimed: cargo trims the copied lock file to what this program uses (no version
         // changes: offline, nothing new can be resolved).
         println!("bench-compile: resolving {name} (untimed)");
-        run_cargo(&dir, &["tree".into(), "--offline".into(), "-e".into(), "normal".into()], false)?;
+        run_cargo(
+            &dir,
+            &[
+                "tree".into(),
+                "--offline".into(),
+                "-e".into(),
+                "normal".into(),
+            ],
+            false,
+        )?;
     }
 
     let mut wall: Vec<Vec<Duration>> = vec![Vec::new(); programs.len()];
@@ -380,7 +393,8 @@ fn user_program(root: &Path, runs: usize) -> Result<Vec<String>, String> {
             verdict(cpu_ratio <= USER_PROGRAM_TARGET),
             ratio(&wall),
             loadavg(),
-            base.join("*/target/cargo-timings/cargo-timing.html").display()
+            base.join("*/target/cargo-timings/cargo-timing.html")
+                .display()
         ),
     ])
 }

@@ -146,18 +146,20 @@ pub fn prepare(
 /// The generated files of both crates plus the resolved document, paths relative to the
 /// workspace root.
 pub fn render(prepared: &Prepared, spec_label: &str) -> Result<Vec<OutputFile>, String> {
-    let types = format::format_module(
-        emit_types::emit(&prepared.api),
-        &format::header("//", spec_label),
-    )?;
-    let client = format::format_module(
-        emit_client::emit(&prepared.api),
-        &format::header("//", spec_label),
-    )?;
-    let examples = format::format_module(
-        emit_examples::emit(&prepared.api),
-        &format::header("//", spec_label),
-    )?;
+    let header = format::header("//", spec_label);
+    let module = |emit: fn(&Api) -> proc_macro2::TokenStream| {
+        format::format_module(emit(&prepared.api), &header)
+    };
+    // Emitting and formatting are most of the time: the two crates' modules are made on two
+    // threads (token streams stay on the thread that makes them; only the text crosses).
+    let (types, client) = std::thread::scope(|scope| {
+        let types = scope.spawn(|| module(emit_types::emit));
+        let client = module(emit_client::emit);
+        (types.join(), client)
+    });
+    let types = types.map_err(|_| "formatting the types module panicked".to_string())??;
+    let client = client?;
+    let examples = module(emit_examples::emit)?;
     let resolved =
         serde_json::to_string_pretty(&prepared.resolved).map_err(|e| e.to_string())? + "\n";
     Ok(vec![

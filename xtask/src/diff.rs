@@ -78,7 +78,12 @@ fn facts(api: &Api) -> BTreeMap<String, Fact> {
                 );
             }
             if let Some(item) = &op.paged_item {
-                add(format!("paging {at}.stream()"), rust_type(item), false, owner);
+                add(
+                    format!("paging {at}.stream()"),
+                    rust_type(item),
+                    false,
+                    owner,
+                );
             }
         }
     }
@@ -393,7 +398,11 @@ mod tests {
         );
         let found = classify(&new);
         assert!(
-            found.contains(&(true, "added", "argument projects.create(branch)".to_string())),
+            found.contains(&(
+                true,
+                "added",
+                "argument projects.create(branch)".to_string()
+            )),
             "{found:?}"
         );
         assert!(

@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::emit_types::{
-    TypePaths, doc_attrs, field_type_tokens, ident, serde_field_attr, type_tokens,
+    TypePaths, doc_attrs, field_type_tokens, ident, own_doc_attrs, serde_field_attr, type_tokens,
 };
 use crate::ir::*;
 
@@ -41,7 +41,7 @@ pub fn emit(api: &Api) -> TokenStream {
 
 fn emit_resource(resource: &Resource) -> TokenStream {
     let ty = ident(&resource.type_name);
-    let doc = doc_attrs(&format!(
+    let doc = own_doc_attrs(&format!(
         "The {} operations; get one from [`Client::{}`](crate::Client::{}).",
         resource.name.replace('_', " "),
         resource.name,
@@ -109,8 +109,7 @@ fn members(op: &Operation) -> Vec<Member<'_>> {
         argument: s.required,
         tristate: s.tristate,
     });
-    let (required, optional): (Vec<_>, Vec<_>) =
-        arguments.chain(setters).partition(|m| m.argument);
+    let (required, optional): (Vec<_>, Vec<_>) = arguments.chain(setters).partition(|m| m.argument);
     required.into_iter().chain(optional).collect()
 }
 
@@ -167,7 +166,7 @@ fn emit_builder(resource: &Resource, op: &Operation) -> TokenStream {
     let op_id = &op.id;
     let members = members(op);
     let optional: Vec<&Member<'_>> = members.iter().filter(|m| !m.argument).collect();
-    let doc = doc_attrs(&format!(
+    let doc = own_doc_attrs(&format!(
         "Request builder of [`{}::{}`]: {}",
         resource.type_name,
         op.method_name,
@@ -228,7 +227,10 @@ fn emit_builder(resource: &Resource, op: &Operation) -> TokenStream {
                 quote! { self.send_envelope().await?.result.ok_or(crate::Error::MissingResult { operation: #op_id }) },
             )
         }
-        None => (quote!(()), quote! { self.send_envelope().await.map(::core::mem::drop) }),
+        None => (
+            quote!(()),
+            quote! { self.send_envelope().await.map(::core::mem::drop) },
+        ),
     };
     let envelope_ty = match &op.result {
         Some(ty) => type_tokens(ty, &paths),

@@ -26,26 +26,48 @@ pub fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
-/// `#[doc = ...]` lines for a text, made safe for rustdoc: brackets and angle brackets are
-/// escaped (descriptions are prose, not intra-doc links or HTML) and bare URLs are wrapped.
+/// `#[doc = ...]` lines for a text from the document, made safe for rustdoc: brackets and
+/// angle brackets are escaped (descriptions are prose, not intra-doc links or HTML), except
+/// inside inline code, which Markdown shows as written; bare URLs are wrapped.
 pub fn doc_attrs(text: &str) -> TokenStream {
     let lines = text.trim().lines().map(|line| {
-        let escaped: Vec<String> = line
-            .split(' ')
-            .map(|word| {
-                if word.starts_with("http://") || word.starts_with("https://") {
-                    let url = word.trim_end_matches(['.', ',', ')', ';']);
-                    format!("<{url}>{}", &word[url.len()..])
-                } else {
-                    word.replace('\\', "\\\\")
-                        .replace('[', "\\[")
-                        .replace(']', "\\]")
-                        .replace('<', "&lt;")
-                        .replace('>', "&gt;")
-                }
-            })
-            .collect();
-        let line = format!(" {}", escaped.join(" ")).trim_end().to_string();
+        let mut out = String::with_capacity(line.len() + 8);
+        // Alternating prose and inline code: the backticks split them.
+        for (i, part) in line.split('`').enumerate() {
+            if i > 0 {
+                out.push('`');
+            }
+            if i % 2 == 1 {
+                out.push_str(part);
+                continue;
+            }
+            let words: Vec<String> = part
+                .split(' ')
+                .map(|word| {
+                    if word.starts_with("http://") || word.starts_with("https://") {
+                        let url = word.trim_end_matches(['.', ',', ')', ';']);
+                        format!("<{url}>{}", &word[url.len()..])
+                    } else {
+                        word.replace('\\', "\\\\")
+                            .replace('[', "\\[")
+                            .replace(']', "\\]")
+                            .replace('<', "&lt;")
+                            .replace('>', "&gt;")
+                    }
+                })
+                .collect();
+            out.push_str(&words.join(" "));
+        }
+        let line = format!(" {out}").trim_end().to_string();
+        quote! { #[doc = #line] }
+    });
+    quote! { #(#lines)* }
+}
+
+/// `#[doc = ...]` lines for the generator's own text, whose links are meant as links.
+pub fn own_doc_attrs(text: &str) -> TokenStream {
+    let lines = text.trim().lines().map(|line| {
+        let line = format!(" {line}").trim_end().to_string();
         quote! { #[doc = #line] }
     });
     quote! { #(#lines)* }
@@ -175,7 +197,9 @@ fn emit_struct(name: &Ident, doc: &TokenStream, s: &Struct, constructible: bool)
         quote! { #fdoc #serde_attr pub #fname: #ty }
     });
     let redacts = s.fields.iter().any(|f| f.sensitive);
-    let derive_default = s.all_fields_default.then(|| quote!(::core::default::Default,));
+    let derive_default = s
+        .all_fields_default
+        .then(|| quote!(::core::default::Default,));
     let derive_debug = (!redacts).then(|| quote!(::core::fmt::Debug,));
     let debug_impl = redacts.then(|| {
         let type_name = name.to_string();
@@ -199,7 +223,10 @@ fn emit_struct(name: &Ident, doc: &TokenStream, s: &Struct, constructible: bool)
     });
     let constructors = constructible.then(|| emit_constructors(name, s, &paths));
     let shortcuts = (!s.shortcuts.is_empty()).then(|| {
-        let methods = s.shortcuts.iter().map(|shortcut| emit_shortcut(shortcut, &paths));
+        let methods = s
+            .shortcuts
+            .iter()
+            .map(|shortcut| emit_shortcut(shortcut, &paths));
         quote! { impl #name { #(#methods)* } }
     });
     quote! {
@@ -225,7 +252,11 @@ fn emit_constructors(name: &Ident, s: &Struct, paths: &TypePaths) -> TokenStream
         TypeRef::String => quote!(::core::convert::Into::into(#value)),
         _ => value,
     };
-    let required: Vec<&Field> = s.fields.iter().filter(|f| f.presence == Presence::Required).collect();
+    let required: Vec<&Field> = s
+        .fields
+        .iter()
+        .filter(|f| f.presence == Presence::Required)
+        .collect();
     let new = (!required.is_empty()).then(|| {
         let params = required.iter().map(|f| {
             let fname = ident(&f.name);
@@ -250,7 +281,11 @@ fn emit_constructors(name: &Ident, s: &Struct, paths: &TypePaths) -> TokenStream
                 .map(|f| format!("`{}`", f.name))
                 .collect::<Vec<_>>()
                 .join(", "),
-            if optional { "; the others have setters of the same name" } else { "" }
+            if optional {
+                "; the others have setters of the same name"
+            } else {
+                ""
+            }
         );
         quote! {
             #[doc = #doc]

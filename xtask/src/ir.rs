@@ -51,7 +51,9 @@ impl Api {
                     }
                 }
                 Body::Json(ty) => pending.push(ty),
-                Body::Multipart { fields, .. } => pending.extend(fields.iter().map(|b| &b.field.ty)),
+                Body::Multipart { fields, .. } => {
+                    pending.extend(fields.iter().map(|b| &b.field.ty))
+                }
                 Body::None | Body::EmptyJson => {}
             }
         }
@@ -339,7 +341,11 @@ impl Operation {
 /// the document has all of it (`with_direct_upload!`), so a release that lacks or reshapes one
 /// leaves Direct Upload out, with a warning, instead of breaking the build.
 const DIRECT_UPLOAD_NEEDS: &[(&str, &[&str], &[&str])] = &[
-    ("projects.upload_token", &["account_id", "project_name"], &[]),
+    (
+        "projects.upload_token",
+        &["account_id", "project_name"],
+        &[],
+    ),
     ("assets.check_missing", &["upload_token", "hashes"], &[]),
     ("assets.upload", &["upload_token", "body"], &[]),
     ("assets.upsert_hashes", &["upload_token", "hashes"], &[]),
@@ -347,8 +353,16 @@ const DIRECT_UPLOAD_NEEDS: &[(&str, &[&str], &[&str])] = &[
         "deployments.create",
         &["account_id", "project_name"],
         &[
-            "manifest", "branch", "commit_hash", "commit_message", "commit_dirty", "headers",
-            "redirects", "routes_json", "worker_js", "worker_bundle",
+            "manifest",
+            "branch",
+            "commit_hash",
+            "commit_message",
+            "commit_dirty",
+            "headers",
+            "redirects",
+            "routes_json",
+            "worker_js",
+            "worker_bundle",
         ],
     ),
 ];
@@ -373,7 +387,11 @@ impl Api {
             let all_setters = op.setters();
             given.extend(all_setters.iter().filter(|s| s.required).map(|s| s.name));
             if given != *arguments {
-                gaps.push(format!("{at}({}) (it takes ({}))", arguments.join(", "), given.join(", ")));
+                gaps.push(format!(
+                    "{at}({}) (it takes ({}))",
+                    arguments.join(", "),
+                    given.join(", ")
+                ));
             }
             for setter in *setters {
                 if !all_setters.iter().any(|s| s.name == *setter && !s.required) {

@@ -286,7 +286,11 @@ fn rename_security_schemes(doc: &mut Value, namespace: &str) {
         .into_iter()
         .flat_map(|paths| paths.values_mut())
     {
-        for operation in item.as_object_mut().into_iter().flat_map(|i| i.values_mut()) {
+        for operation in item
+            .as_object_mut()
+            .into_iter()
+            .flat_map(|i| i.values_mut())
+        {
             if let Some(security) = operation.get_mut("security") {
                 rename_requirements(security);
             }
@@ -489,7 +493,8 @@ mod tests {
             "paths": {"/x": {"get": {"schema": {"$ref": "#/components/schemas/aM5gKYXN_projects"}}}},
             "components": {"schemas": {"aM5gKYXN_projects": {"items": {"$ref": "#/components/schemas/aM5gKYXN_stage"}}, "aM5gKYXN_stage": {}}}
         });
-        doc["components"]["securitySchemes"] = json!({"api_key": {}, "api_token": {}, "aM5gKYXN_upload": {}});
+        doc["components"]["securitySchemes"] =
+            json!({"api_key": {}, "api_token": {}, "aM5gKYXN_upload": {}});
         doc["paths"]["/x"]["get"]["security"] = json!([{"aM5gKYXN_upload": []}]);
         let keys = canonicalize(&mut doc);
         let schemes: Vec<_> = doc["components"]["securitySchemes"]
@@ -503,7 +508,10 @@ mod tests {
             ["api_key", "api_token", "upload"],
             "security schemes lose only the schemas' namespace"
         );
-        assert_eq!(doc["paths"]["/x"]["get"]["security"], json!([{"upload": []}]));
+        assert_eq!(
+            doc["paths"]["/x"]["get"]["security"],
+            json!([{"upload": []}])
+        );
         assert_eq!(
             keys.original("#/components/schemas/projects/items/$ref"),
             "#/components/schemas/aM5gKYXN_projects/items/$ref"

@@ -30,17 +30,68 @@ pub enum Outcome {
 /// Names a spec may use that the generator also uses (runtime types, std items, builder
 /// members, keywords), and names that are not identifiers at all.
 const ODD_NAMES: &[&str] = &[
-    "²", "٣x", "ा", "日本", "ü", "", "-", "a b", "123abc", "__", "r#type", "type", "self", "Self",
-    "super", "crate", "send", "client", "timeout", "options", "stream", "all", "new", "Client",
-    "Error", "Option", "Result", "String", "Vec", "Box", "Default", "Serialize", "Deserialize",
-    "From", "Into", "Method", "ApiRequest", "NoResult", "Envelope", "Patch", "Timestamp",
-    "FilePart", "RequestOptions",
+    "²",
+    "٣x",
+    "ा",
+    "日本",
+    "ü",
+    "",
+    "-",
+    "a b",
+    "123abc",
+    "__",
+    "r#type",
+    "type",
+    "self",
+    "Self",
+    "super",
+    "crate",
+    "send",
+    "client",
+    "timeout",
+    "options",
+    "stream",
+    "all",
+    "new",
+    "Client",
+    "Error",
+    "Option",
+    "Result",
+    "String",
+    "Vec",
+    "Box",
+    "Default",
+    "Serialize",
+    "Deserialize",
+    "From",
+    "Into",
+    "Method",
+    "ApiRequest",
+    "NoResult",
+    "Envelope",
+    "Patch",
+    "Timestamp",
+    "FilePart",
+    "RequestOptions",
 ];
 
 /// Path segments that would name resources after the generator's own types.
 const COLLIDING_SEGMENTS: &[&str] = &[
-    "client", "clients", "errors", "methods", "api_requests", "serializes", "deserializes",
-    "froms", "no_results", "options", "selves", "requests", "envelopes", "patches", "results",
+    "client",
+    "clients",
+    "errors",
+    "methods",
+    "api_requests",
+    "serializes",
+    "deserializes",
+    "froms",
+    "no_results",
+    "options",
+    "selves",
+    "requests",
+    "envelopes",
+    "patches",
+    "results",
 ];
 
 /// `spec/pages.json` and every `../shared/upstream/*.json`, with their labels.
@@ -167,7 +218,17 @@ fn mutate_at(doc: &mut Value, at: &str, rng: &mut Rng) -> Mutation {
     match rng.below(11) {
         0 => {
             let typ = rng
-                .pick(&[json!("string"), json!("integer"), json!("number"), json!("boolean"), json!("object"), json!("array"), json!("null"), json!("foo"), json!(3)])
+                .pick(&[
+                    json!("string"),
+                    json!("integer"),
+                    json!("number"),
+                    json!("boolean"),
+                    json!("object"),
+                    json!("array"),
+                    json!("null"),
+                    json!("foo"),
+                    json!(3),
+                ])
                 .clone();
             node.insert("type".into(), typ.clone());
             Mutation::Value(format!("type {typ}"))
@@ -186,7 +247,14 @@ fn mutate_at(doc: &mut Value, at: &str, rng: &mut Rng) -> Mutation {
         3 if !keys.is_empty() => {
             let key = rng.pick(&keys).clone();
             let value = rng
-                .pick(&[Value::Null, json!(1), json!("x"), json!([]), json!({}), json!(true)])
+                .pick(&[
+                    Value::Null,
+                    json!(1),
+                    json!("x"),
+                    json!([]),
+                    json!({}),
+                    json!(true),
+                ])
                 .clone();
             node.insert(key.clone(), value.clone());
             Mutation::Value(format!("{key:?} replaced by {value}"))
@@ -197,7 +265,10 @@ fn mutate_at(doc: &mut Value, at: &str, rng: &mut Rng) -> Mutation {
             } else {
                 rng.pick(&component_keys).clone()
             };
-            node.insert("$ref".into(), json!(format!("#/components/schemas/{target}")));
+            node.insert(
+                "$ref".into(),
+                json!(format!("#/components/schemas/{target}")),
+            );
             Mutation::Value(format!("$ref to {target}"))
         }
         5 => {
@@ -244,7 +315,11 @@ fn nested_text(doc: &Value, at: &str, depth: usize) -> String {
     for _ in 0..depth {
         nested.push_str("}}");
     }
-    text.replacen(&format!("\"{}\"", marker.replace('\u{1}', "\\u0001")), &nested, 1)
+    text.replacen(
+        &format!("\"{}\"", marker.replace('\u{1}', "\\u0001")),
+        &nested,
+        1,
+    )
 }
 
 /// Documents whose names collide with the generator's own on purpose: resources named after
@@ -261,16 +336,28 @@ pub fn collisions(document: &(String, Value)) -> Vec<Case> {
         });
     }
     let mut fields = doc.clone();
-    if let Some(Value::Object(operations)) = fields.pointer_mut("/paths/~1accounts~1{account_id}~1pages~1projects") {
+    if let Some(Value::Object(operations)) =
+        fields.pointer_mut("/paths/~1accounts~1{account_id}~1pages~1projects")
+    {
         for op in operations.values_mut() {
             let body = op.pointer_mut("/requestBody/content/application~1json/schema/properties");
             if let Some(Value::Object(props)) = body {
-                for name in ["send", "client", "timeout", "options", "send_envelope", "new", "self"] {
+                for name in [
+                    "send",
+                    "client",
+                    "timeout",
+                    "options",
+                    "send_envelope",
+                    "new",
+                    "self",
+                ] {
                     props.insert(name.into(), json!({"type": "string"}));
                 }
             }
             if let Some(Value::Array(params)) = op.get_mut("parameters") {
-                params.push(json!({"in": "query", "name": "account_id", "schema": {"type": "string"}}));
+                params.push(
+                    json!({"in": "query", "name": "account_id", "schema": {"type": "string"}}),
+                );
                 for p in params.iter_mut() {
                     if p["name"] == "page" {
                         p["schema"] = json!({"type": "string"});
@@ -322,7 +409,8 @@ pub fn command(args: &[String]) -> Result<(), String> {
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         let value = |v: Option<&String>| -> Result<usize, String> {
-            v.and_then(|v| v.parse().ok()).ok_or(format!("{arg} takes a number"))
+            v.and_then(|v| v.parse().ok())
+                .ok_or(format!("{arg} takes a number"))
         };
         match arg.as_str() {
             "--cases" => count = value(rest.next())?,
@@ -332,8 +420,10 @@ pub fn command(args: &[String]) -> Result<(), String> {
     }
     let root = codegen::workspace_root();
     let documents = documents(&root)?;
-    let mut cases = cases(&documents, count, 0x5eed);
-    cases.extend(collisions(&documents[0]));
+    // The collisions first: they are the cases most worth compiling.
+    let mut cases_to_run = collisions(&documents[0]);
+    cases_to_run.extend(cases(&documents, count, 0x5eed));
+    let cases = cases_to_run;
     let (mut generated, mut refused, mut compiled) = (0, 0, 0);
     let mut panics = Vec::new();
     let out_root = root.join("target/mutate");
@@ -354,21 +444,28 @@ pub fn command(args: &[String]) -> Result<(), String> {
             Outcome::Generated(files) => {
                 generated += 1;
                 // Every tenth accepted output, and every collision case, until N are compiled.
-                let sample = generated % 10 == 1 || case.label.contains(": resource `") || case.label.contains("builder members");
+                let sample = generated % 10 == 1
+                    || case.label.contains(": resource `")
+                    || case.label.contains("builder members");
                 if compiled < compile && sample {
                     let dir = out_root.join(format!("case-{compiled}"));
                     let _ = std::fs::remove_dir_all(&dir);
                     write::write(&dir, &codegen::standalone(&root, files)?)?;
                     let manifest = dir.join("pages-api-client/Cargo.toml");
-                    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-                        .args(["clippy", "--quiet", "--manifest-path"])
-                        .arg(&manifest)
-                        .args(["--", "-D", "warnings"])
-                        .env("CARGO_TARGET_DIR", root.join("target"))
-                        .status()
-                        .map_err(|e| format!("cannot run cargo: {e}"))?;
+                    let status =
+                        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+                            .args(["clippy", "--quiet", "--manifest-path"])
+                            .arg(&manifest)
+                            .args(["--", "-D", "warnings"])
+                            .env("CARGO_TARGET_DIR", root.join("target"))
+                            .status()
+                            .map_err(|e| format!("cannot run cargo: {e}"))?;
                     if !status.success() {
-                        return Err(format!("{}: the generated code does not compile ({})", case.label, dir.display()));
+                        return Err(format!(
+                            "{}: the generated code does not compile ({})",
+                            case.label,
+                            dir.display()
+                        ));
                     }
                     compiled += 1;
                     let _ = writeln!(report, "compiled: {}", case.label);

@@ -51,7 +51,11 @@ impl fmt::Display for Finding {
             FindingKind::MatchedNothing => "matched nothing",
             FindingKind::ChangedNothing => "changed nothing (fixed upstream?)",
         };
-        write!(f, "overlay action {} {what}: {}", self.action, self.description)
+        write!(
+            f,
+            "overlay action {} {what}: {}",
+            self.action, self.description
+        )
     }
 }
 
@@ -133,7 +137,13 @@ fn is_for_release(
     let mut for_this = false;
     for (i, name) in names.iter().enumerate() {
         let name = name.as_str().unwrap_or_default();
-        if overlay.pointer(&format!("/x-releases/{}", crate::error::escape_segment(name))).is_none() {
+        if overlay
+            .pointer(&format!(
+                "/x-releases/{}",
+                crate::error::escape_segment(name)
+            ))
+            .is_none()
+        {
             return Err(SpecError::new(
                 format!("{at}/{i}"),
                 format!("expected a release named in #/x-releases, found `{name}`"),
@@ -315,7 +325,11 @@ mod tests {
                 ("#/actions/1", "moved", FindingKind::MatchedNothing)
             ]
         );
-        assert!(report.findings[1].to_string().contains("matched nothing: moved"));
+        assert!(
+            report.findings[1]
+                .to_string()
+                .contains("matched nothing: moved")
+        );
     }
 
     #[test]

@@ -107,7 +107,10 @@ pub fn breaking_subjects(old: &Api, new: &Api) -> BTreeSet<(String, String)> {
                     .map(move |o| (r.type_name.clone(), o.builder_name.clone()))
             })
             .flat_map(|(resource_type, builder)| {
-                [(resource_type, method.to_string()), (builder, "*".to_string())]
+                [
+                    (resource_type, method.to_string()),
+                    (builder, "*".to_string()),
+                ]
             })
             .collect()
     };
@@ -118,7 +121,10 @@ pub fn breaking_subjects(old: &Api, new: &Api) -> BTreeSet<(String, String)> {
         match kind {
             "field" | "variant" => {
                 let (owner, member) = what.split_once(['.', ':']).unwrap_or((what, ""));
-                subjects.insert((owner.to_string(), member.trim_start_matches(':').to_string()));
+                subjects.insert((
+                    owner.to_string(),
+                    member.trim_start_matches(':').to_string(),
+                ));
                 // A struct's field comes with its setter of the same name.
             }
             "type" | "constructor" => {
@@ -166,13 +172,23 @@ fn generate(root: &Path, spec: &Path, out: &Path) -> Result<Api, String> {
 /// Runs cargo-semver-checks on one crate of NEW against the same crate of OLD.
 fn semver_checks(root: &Path, old: &Path, new: &Path, krate: &str) -> Result<String, String> {
     let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["semver-checks", "check-release", "--release-type", "minor", "--manifest-path"])
+        .args([
+            "semver-checks",
+            "check-release",
+            "--release-type",
+            "minor",
+            "--manifest-path",
+        ])
         .arg(new.join(krate).join("Cargo.toml"))
         .arg("--baseline-root")
         .arg(old.join(krate))
         .env("CARGO_TARGET_DIR", root.join("target/semver-agree"))
         .output()
-        .map_err(|e| format!("cannot run cargo semver-checks (cargo install --locked cargo-semver-checks): {e}"))?;
+        .map_err(|e| {
+            format!(
+                "cannot run cargo semver-checks (cargo install --locked cargo-semver-checks): {e}"
+            )
+        })?;
     // The failures go to stdout, the progress to stderr.
     let text = String::from_utf8_lossy(&output.stdout).into_owned();
     match output.status.code() {
@@ -187,13 +203,20 @@ fn semver_checks(root: &Path, old: &Path, new: &Path, krate: &str) -> Result<Str
 
 /// Compares one pair; returns the report lines, or the disagreements as an error.
 pub fn agree(root: &Path, old_spec: &Path, new_spec: &Path) -> Result<String, String> {
-    let stem = |p: &Path| p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = |p: &Path| {
+        p.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
     let base = root.join("target/semver-agree");
     let (old_dir, new_dir) = (base.join(stem(old_spec)), base.join(stem(new_spec)));
     let old = generate(root, old_spec, &old_dir)?;
     let new = generate(root, new_spec, &new_dir)?;
     let subjects = breaking_subjects(&old, &new);
-    let ours = diff::changes(&old, &new).iter().filter(|c| c.breaking).count();
+    let ours = diff::changes(&old, &new)
+        .iter()
+        .filter(|c| c.breaking)
+        .count();
     let mut report = String::new();
     let mut missing = Vec::new();
     for krate in ["pages-api-types", "pages-api-client"] {
@@ -238,7 +261,9 @@ pub fn command(args: &[String]) -> Result<(), String> {
                 .filter(|p| p.extension().is_some_and(|x| x == "json"))
                 .collect();
             docs.sort();
-            docs.windows(2).map(|w| (w[0].clone(), w[1].clone())).collect()
+            docs.windows(2)
+                .map(|w| (w[0].clone(), w[1].clone()))
+                .collect()
         }
         _ => return Err("semver-agree takes no arguments, or OLD.json NEW.json".into()),
     };
@@ -287,10 +312,22 @@ Failed in:
         assert_eq!(
             found,
             [
-                ("struct_pub_field_missing".into(), "DeploymentConfig".into(), Some("service_bindings".into())),
+                (
+                    "struct_pub_field_missing".into(),
+                    "DeploymentConfig".into(),
+                    Some("service_bindings".into())
+                ),
                 ("struct_missing".into(), "ServiceBinding".into(), None),
-                ("inherent_method_missing".into(), "DeploymentConfigPatch".into(), Some("service_bindings".into())),
-                ("inherent_method_missing".into(), "Projects".into(), Some("create".into())),
+                (
+                    "inherent_method_missing".into(),
+                    "DeploymentConfigPatch".into(),
+                    Some("service_bindings".into())
+                ),
+                (
+                    "inherent_method_missing".into(),
+                    "Projects".into(),
+                    Some("create".into())
+                ),
             ]
         );
     }

@@ -17,7 +17,9 @@ pub struct OutputFile {
 pub fn write(root: &Path, files: &[OutputFile]) -> Result<Vec<PathBuf>, String> {
     let changed: Vec<&OutputFile> = files
         .iter()
-        .filter(|file| !fs::read(root.join(&file.path)).is_ok_and(|b| b == file.contents.as_bytes()))
+        .filter(|file| {
+            !fs::read(root.join(&file.path)).is_ok_and(|b| b == file.contents.as_bytes())
+        })
         .collect();
     let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
     let mut stage_all = || -> Result<(), String> {

@@ -11,7 +11,11 @@ use xtask::mutate::{self, Outcome};
 fn a_thousand_mutations_never_panic_and_errors_name_a_pointer() {
     let documents = mutate::documents(&xtask::codegen::workspace_root())
         .expect("spec/pages.json and ../shared/upstream are readable");
-    assert_eq!(documents.len(), 4, "spec/pages.json and the three upstream documents");
+    assert_eq!(
+        documents.len(),
+        4,
+        "spec/pages.json and the three upstream documents"
+    );
     let cases = mutate::cases(&documents, 1_000, 0x5eed);
     assert_eq!(cases.len(), 1_000);
     // Two threads (the machine's cores), with the stack a thread gets by default (2 MiB): the
@@ -57,8 +61,14 @@ fn a_thousand_mutations_never_panic_and_errors_name_a_pointer() {
     }
     println!("{} cases: {counts:?}, {} panics", cases.len(), panics.len());
     assert!(panics.is_empty(), "{} panics: {panics:#?}", panics.len());
-    assert!(counts.get("generated").copied().unwrap_or(0) > 100, "{counts:?}");
-    assert!(counts.get("refused").copied().unwrap_or(0) > 10, "{counts:?}");
+    assert!(
+        counts.get("generated").copied().unwrap_or(0) > 100,
+        "{counts:?}"
+    );
+    assert!(
+        counts.get("refused").copied().unwrap_or(0) > 10,
+        "{counts:?}"
+    );
 }
 
 #[test]

@@ -99,7 +99,11 @@ fn a_failed_update_changes_nothing() {
             .args(args)
             .output()
             .expect("git runs");
-        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).unwrap()
     };
     // A tree as after a successful update, committed.
@@ -127,6 +131,10 @@ fn a_failed_update_changes_nothing() {
         err.contains("#/components/schemas/pages_stage/properties/name/not"),
         "names the pointer in the document's own keys: {err}"
     );
-    assert_eq!(git(&["status", "--porcelain"]), "?? broken.json\n", "only the download is new");
+    assert_eq!(
+        git(&["status", "--porcelain"]),
+        "?? broken.json\n",
+        "only the download is new"
+    );
     fs::remove_dir_all(&root).unwrap();
 }

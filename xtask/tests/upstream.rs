@@ -37,7 +37,11 @@ fn pinned_diff(old: &str, new: &str) -> Option<(Vec<Change>, String)> {
         &codegen::api_of(&root, &new_path).unwrap(),
     );
     let report = diff::render_text(&changes, old, new);
-    let stem = |name: &str| name.trim_start_matches("pages-").trim_end_matches(".json").to_string();
+    let stem = |name: &str| {
+        name.trim_start_matches("pages-")
+            .trim_end_matches(".json")
+            .to_string()
+    };
     let snapshot = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!(
         "tests/snapshots/upstream-{}-to-{}.diff.txt",
         stem(old),
@@ -48,8 +52,7 @@ fn pinned_diff(old: &str, new: &str) -> Option<(Vec<Change>, String)> {
     }
     let expected = fs::read_to_string(&snapshot).unwrap_or_default();
     assert_eq!(
-        report,
-        expected,
+        report, expected,
         "the diff {old} -> {new} changed; review, then rerun with UPDATE_SNAPSHOTS=1"
     );
     Some((changes, report))
@@ -71,7 +74,11 @@ fn the_2024_releases_differ_only_in_real_changes() {
     );
     // The real ones are.
     assert!(
-        has(&changes, "removed", "field DeploymentConfig.service_bindings"),
+        has(
+            &changes,
+            "removed",
+            "field DeploymentConfig.service_bindings"
+        ),
         "{report}"
     );
     for added in [
@@ -136,13 +143,20 @@ fn the_2026_release_keeps_every_name() {
         ("added", "setter deployments.create.worker_js"),
         ("added", "variant DeploymentTriggerType::GithubPush"),
     ] {
-        assert!(has(&changes, action, item), "{action} {item} missing:\n{report}");
+        assert!(
+            has(&changes, action, item),
+            "{action} {item} missing:\n{report}"
+        );
     }
 }
 
 #[test]
 fn every_release_names_its_operations_alike() {
-    let Some(paths) = RELEASES.iter().map(|r| upstream(r)).collect::<Option<Vec<_>>>() else {
+    let Some(paths) = RELEASES
+        .iter()
+        .map(|r| upstream(r))
+        .collect::<Option<Vec<_>>>()
+    else {
         return;
     };
     let root = codegen::workspace_root();
@@ -169,7 +183,11 @@ fn every_release_names_its_operations_alike() {
     assert_eq!(all[2].len(), 26);
     // Every operation of 2024 is there in 2026, under the same name and arguments.
     for op in &all[0] {
-        assert!(all[2].contains(op), "{op} is gone or renamed in 2026: {:?}", all[2]);
+        assert!(
+            all[2].contains(op),
+            "{op} is gone or renamed in 2026: {:?}",
+            all[2]
+        );
     }
     for expected in [
         "pages-deployment-retry-deployment deployments.retry[\"account_id\", \"project_name\", \"deployment_id\"]",
@@ -177,6 +195,10 @@ fn every_release_names_its_operations_alike() {
         "pages-project-connect-project-source projects.connect_source[\"account_id\", \"project_name\"]",
         "pages-project-disconnect-project-source projects.disconnect_source[\"account_id\", \"project_name\"]",
     ] {
-        assert!(all[2].contains(&expected.to_string()), "{expected}: {:?}", all[2]);
+        assert!(
+            all[2].contains(&expected.to_string()),
+            "{expected}: {:?}",
+            all[2]
+        );
     }
 }

@@ -80,7 +80,9 @@ fn fixture() -> &'static Fixture {
             .iter()
             .map(|path| {
                 let content = std::fs::read(path).expect("a tree file");
-                let mut text = base64_simd::STANDARD.encode_to_string(&content).into_bytes();
+                let mut text = base64_simd::STANDARD
+                    .encode_to_string(&content)
+                    .into_bytes();
                 text.extend_from_slice(b"bin");
                 text
             })
@@ -305,7 +307,9 @@ fn interleaved_pass() {
         Duration::from_secs(30),
         &mut [
             ("tree/client", &mut || summary::time_call(|| f.tree_hash())),
-            ("tree/blake3", &mut || summary::time_call(|| f.blake3_tree())),
+            ("tree/blake3", &mut || {
+                summary::time_call(|| f.blake3_tree())
+            }),
         ],
     );
     summary::interleave(
@@ -313,9 +317,13 @@ fn interleaved_pass() {
         15,
         Duration::from_secs(40),
         &mut [
-            ("deploy/client", &mut || summary::time_call(|| f.deploy_small())),
+            ("deploy/client", &mut || {
+                summary::time_call(|| f.deploy_small())
+            }),
             ("deploy/bare", &mut || summary::time_call(|| f.bare_small())),
-            ("deploy/dry_run", &mut || summary::time_call(|| f.dry_run_small())),
+            ("deploy/dry_run", &mut || {
+                summary::time_call(|| f.dry_run_small())
+            }),
         ],
     );
 }

@@ -349,9 +349,14 @@ pub fn write_table(summary: &Summary, opts: &Options, out: &mut impl Write) -> i
     if !summary.rows.is_empty() {
         // Plain columns, as `kubectl get` prints them: easy to read and to `grep`/`awk`.
         let mut table = comfy_table::Table::new();
-        table
-            .load_style(comfy_table::presets::NOTHING)
-            .set_header(["ACTION", "DEPLOYMENT", "ENV", "BRANCH", "CREATED", "REASON"]);
+        table.load_style(comfy_table::presets::NOTHING).set_header([
+            "ACTION",
+            "DEPLOYMENT",
+            "ENV",
+            "BRANCH",
+            "CREATED",
+            "REASON",
+        ]);
         for row in &summary.rows {
             table.add_row([
                 row.action.label(),

@@ -148,7 +148,9 @@ pub fn time_ago(then: &Timestamp, now: &Timestamp) -> String {
 
 /// The first 7 characters of a commit hash, as git shows it.
 fn short_hash(hash: &str) -> &str {
-    hash.char_indices().nth(7).map_or(hash, |(end, _)| &hash[..end])
+    hash.char_indices()
+        .nth(7)
+        .map_or(hash, |(end, _)| &hash[..end])
 }
 
 /// Small screens first: nothing wider than the screen (long words wrap anywhere), the

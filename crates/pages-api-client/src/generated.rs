@@ -33,7 +33,7 @@ impl crate::Client {
     }
 }
 
-/// The projects operations; get one from \[`Client::projects`\](crate::Client::projects).
+/// The projects operations; get one from [`Client::projects`](crate::Client::projects).
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 pub struct Projects {
     client: crate::Client,
@@ -209,7 +209,7 @@ impl Projects {
     }
 }
 
-/// Request builder of \[`Projects::list`\]: set what you need of `page`, `per_page`, then `send()`.
+/// Request builder of [`Projects::list`]: set what you need of `page`, `per_page`, then `send()`.
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ProjectList {
@@ -298,7 +298,7 @@ impl ProjectList {
     }
 }
 
-/// Request builder of \[`Projects::create`\]: set what you need of `build_config`, `deployment_configs`, `source`, then `send()`.
+/// Request builder of [`Projects::create`]: set what you need of `build_config`, `deployment_configs`, `source`, then `send()`.
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ProjectCreate {
@@ -390,7 +390,7 @@ impl ProjectCreate {
     }
 }
 
-/// Request builder of \[`Projects::get`\]: `send()` it.
+/// Request builder of [`Projects::get`]: `send()` it.
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ProjectGet {
@@ -438,7 +438,7 @@ impl ProjectGet {
     }
 }
 
-/// Request builder of \[`Projects::delete`\]: `send()` it.
+/// Request builder of [`Projects::delete`]: `send()` it.
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ProjectDelete {
@@ -479,7 +479,7 @@ impl ProjectDelete {
     }
 }
 
-/// Request builder of \[`Projects::update`\]: set what you need of `build_config`, `deployment_configs`, `name`, `production_branch`, `source`, then `send()`.
+/// Request builder of [`Projects::update`]: set what you need of `build_config`, `deployment_configs`, `name`, `production_branch`, `source`, then `send()`.
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ProjectUpdate {
@@ -593,7 +593,7 @@ impl ProjectUpdate {
     }
 }
 
-/// Request builder of \[`Projects::purge_build_cache`\]: `send()` it.
+/// Request builder of [`Projects::purge_build_cache`]: `send()` it.
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ProjectPurgeBuildCache {
@@ -634,7 +634,7 @@ impl ProjectPurgeBuildCache {
     }
 }
 
-/// Request builder of \[`Projects::connect_source`\]: `send()` it.
+/// Request builder of [`Projects::connect_source`]: `send()` it.
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ProjectConnectSource {
@@ -695,7 +695,7 @@ impl ProjectConnectSource {
     }
 }
 
-/// Request builder of \[`Projects::disconnect_source`\]: `send()` it.
+/// Request builder of [`Projects::disconnect_source`]: `send()` it.
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ProjectDisconnectSource {
@@ -743,7 +743,7 @@ impl ProjectDisconnectSource {
     }
 }
 
-/// Request builder of \[`Projects::upload_token`\]: `send()` it.
+/// Request builder of [`Projects::upload_token`]: `send()` it.
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ProjectUploadToken {
@@ -791,7 +791,7 @@ impl ProjectUploadToken {
     }
 }
 
-/// The deployments operations; get one from \[`Client::deployments`\](crate::Client::deployments).
+/// The deployments operations; get one from [`Client::deployments`](crate::Client::deployments).
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 pub struct Deployments {
     client: crate::Client,
@@ -946,7 +946,7 @@ impl Deployments {
     }
 }
 
-/// Request builder of \[`Deployments::list`\]: set what you need of `env`, `page`, `per_page`, then `send()`.
+/// Request builder of [`Deployments::list`]: set what you need of `env`, `page`, `per_page`, then `send()`.
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeploymentList {
@@ -1044,7 +1044,7 @@ impl DeploymentList {
     }
 }
 
-/// Request builder of \[`Deployments::create`\]: set what you need of `headers`, `redirects`, `routes_json`, `worker_bundle`, `worker_js`, `branch`, `commit_dirty`, `commit_hash`, `commit_message`, `functions_filepath_routing_config_json`, `manifest`, `pages_build_output_dir`, `wrangler_config_hash`, then `send()`.
+/// Request builder of [`Deployments::create`]: set what you need of `headers`, `redirects`, `routes_json`, `worker_bundle`, `worker_js`, `branch`, `commit_dirty`, `commit_hash`, `commit_message`, `functions_filepath_routing_config_json`, `manifest`, `pages_build_output_dir`, `wrangler_config_hash`, then `send()`.
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeploymentCreate {
@@ -1248,7 +1248,7 @@ impl DeploymentCreate {
     }
 }
 
-/// Request builder of \[`Deployments::get`\]: `send()` it.
+/// Request builder of [`Deployments::get`]: `send()` it.
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeploymentGet {
@@ -1298,7 +1298,7 @@ impl DeploymentGet {
     }
 }
 
-/// Request builder of \[`Deployments::delete`\]: set what you need of `force`, then `send()`.
+/// Request builder of [`Deployments::delete`]: set what you need of `force`, then `send()`.
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeploymentDelete {
@@ -1348,7 +1348,7 @@ impl DeploymentDelete {
     }
 }
 
-/// Request builder of \[`Deployments::logs`\]: `send()` it.
+/// Request builder of [`Deployments::logs`]: `send()` it.
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeploymentLogs {
@@ -1398,7 +1398,7 @@ impl DeploymentLogs {
     }
 }
 
-/// Request builder of \[`Deployments::retry`\]: `send()` it.
+/// Request builder of [`Deployments::retry`]: `send()` it.
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeploymentRetry {
@@ -1448,7 +1448,7 @@ impl DeploymentRetry {
     }
 }
 
-/// Request builder of \[`Deployments::rollback`\]: `send()` it.
+/// Request builder of [`Deployments::rollback`]: `send()` it.
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeploymentRollback {
@@ -1498,7 +1498,7 @@ impl DeploymentRollback {
     }
 }
 
-/// The tails operations; get one from \[`Client::tails`\](crate::Client::tails).
+/// The tails operations; get one from [`Client::tails`](crate::Client::tails).
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 pub struct Tails {
     client: crate::Client,
@@ -1548,7 +1548,7 @@ impl Tails {
     }
 }
 
-/// Request builder of \[`Tails::create`\]: set what you need of `filters`, then `send()`.
+/// Request builder of [`Tails::create`]: set what you need of `filters`, then `send()`.
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct TailCreate {
@@ -1561,7 +1561,7 @@ pub struct TailCreate {
 }
 
 impl TailCreate {
-    /// Conditions an event must meet to be streamed, e.g. `{"outcome": \["exception"\]}`; no filters streams everything.
+    /// Conditions an event must meet to be streamed, e.g. `{"outcome": ["exception"]}`; no filters streams everything.
     pub fn filters(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
         self.filters = ::core::option::Option::Some(value);
         self
@@ -1611,7 +1611,7 @@ impl TailCreate {
     }
 }
 
-/// Request builder of \[`Tails::delete`\]: `send()` it.
+/// Request builder of [`Tails::delete`]: `send()` it.
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct TailDelete {
@@ -1656,7 +1656,7 @@ impl TailDelete {
     }
 }
 
-/// The domains operations; get one from \[`Client::domains`\](crate::Client::domains).
+/// The domains operations; get one from [`Client::domains`](crate::Client::domains).
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 pub struct Domains {
     client: crate::Client,
@@ -1758,7 +1758,7 @@ impl Domains {
     }
 }
 
-/// Request builder of \[`Domains::list`\]: `send()` it.
+/// Request builder of [`Domains::list`]: `send()` it.
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct DomainList {
@@ -1809,7 +1809,7 @@ impl DomainList {
     }
 }
 
-/// Request builder of \[`Domains::create`\]: `send()` it.
+/// Request builder of [`Domains::create`]: `send()` it.
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct DomainCreate {
@@ -1864,7 +1864,7 @@ impl DomainCreate {
     }
 }
 
-/// Request builder of \[`Domains::get`\]: `send()` it.
+/// Request builder of [`Domains::get`]: `send()` it.
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct DomainGet {
@@ -1914,7 +1914,7 @@ impl DomainGet {
     }
 }
 
-/// Request builder of \[`Domains::delete`\]: `send()` it.
+/// Request builder of [`Domains::delete`]: `send()` it.
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct DomainDelete {
@@ -1957,7 +1957,7 @@ impl DomainDelete {
     }
 }
 
-/// Request builder of \[`Domains::update`\]: `send()` it.
+/// Request builder of [`Domains::update`]: `send()` it.
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct DomainUpdate {
@@ -2007,7 +2007,7 @@ impl DomainUpdate {
     }
 }
 
-/// The assets operations; get one from \[`Client::assets`\](crate::Client::assets).
+/// The assets operations; get one from [`Client::assets`](crate::Client::assets).
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 pub struct Assets {
     client: crate::Client,
@@ -2067,7 +2067,7 @@ impl Assets {
     }
 }
 
-/// Request builder of \[`Assets::check_missing`\]: `send()` it.
+/// Request builder of [`Assets::check_missing`]: `send()` it.
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct AssetCheckMissing {
@@ -2120,7 +2120,7 @@ impl AssetCheckMissing {
     }
 }
 
-/// Request builder of \[`Assets::upload`\]: `send()` it.
+/// Request builder of [`Assets::upload`]: `send()` it.
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct AssetUpload {
@@ -2162,7 +2162,7 @@ impl AssetUpload {
     }
 }
 
-/// Request builder of \[`Assets::upsert_hashes`\]: `send()` it.
+/// Request builder of [`Assets::upsert_hashes`]: `send()` it.
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct AssetUpsertHashes {

@@ -18,6 +18,24 @@
 //! # }
 //! ```
 //!
+//! Builders own a handle on the client (`'static + Send`), so a request can be sent from a
+//! task; paged lists stream page by page with [`TryStreamExt`], re-exported here, so no other
+//! crate is needed:
+//!
+//! ```no_run
+//! use pages_api_client::{Client, TryStreamExt};
+//!
+//! # async fn run(client: Client) -> Result<(), pages_api_client::Error> {
+//! let account = "023e105f4ecef8ad9ca31a8372d0c353";
+//! let project = tokio::spawn(client.projects().get(account, "blog").send()).await.unwrap()?;
+//! let mut deployments = std::pin::pin!(client.deployments().list(account, &project.name).stream());
+//! while let Some(deployment) = deployments.try_next().await? {
+//!     println!("{} {}", deployment.short_id, deployment.url);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # Behaviour
 //!
 //! * **Authentication**: an API token (`Authorization: Bearer`) or a global API key
@@ -90,12 +108,12 @@ pub use pages_api_types::{
 };
 pub use reqwest;
 pub use reqwest::Method;
+pub use runtime::UploadError;
 pub use runtime::{
     ApiRequest, Auth, AuthScheme, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_DEADLINE,
     DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_RESPONSE_BODY_LIMIT, DEFAULT_TIMEOUT, Error, FilePart,
     RequestOptions, ResponseInfo, RetryPolicy, decode_envelope, paginate,
 };
-pub use runtime::UploadError;
 builders::with_direct_upload! {
     pub use runtime::{
         DeployDirectory, DeployFile, DeployOutcome, UploadPhase, UploadProgress, asset_hash,

@@ -48,11 +48,11 @@ async fn asset_operations_send_the_jwt_and_never_the_account_credentials() {
             .unwrap();
         assert_eq!(missing, std::slice::from_ref(&hash));
         let file = AssetUploadRequest::new(
-        true,
-        hash.clone(),
-        AssetUploadMetadataRequest::new("text/html"),
-        "PGgxPkhlbGxvPC9oMT4K",
-    );
+            true,
+            hash.clone(),
+            AssetUploadMetadataRequest::new("text/html"),
+            "PGgxPkhlbGxvPC9oMT4K",
+        );
         client
             .assets()
             .upload(&token.jwt, vec![file])

@@ -88,7 +88,9 @@ async fn the_page_escapes_everything_the_api_returns() {
         "{html}"
     );
     assert!(
-        html.contains("</code> Fix &quot;quotes&quot; &amp; &lt;script&gt;document.cookie&lt;/script&gt;</td>"),
+        html.contains(
+            "</code> Fix &quot;quotes&quot; &amp; &lt;script&gt;document.cookie&lt;/script&gt;</td>"
+        ),
         "{html}"
     );
     assert!(
@@ -199,7 +201,11 @@ async fn the_page_escapes_everything_the_api_returns() {
     }
     assert!(rows[0].contains(" hours ago</time>"), "{}", rows[0]);
     assert!(rows[1].contains(">1 day ago</time>"), "{}", rows[1]);
-    assert!(rows[1].contains("<td class=\"ago\" title=\""), "{}", rows[1]);
+    assert!(
+        rows[1].contains("<td class=\"ago\" title=\""),
+        "{}",
+        rows[1]
+    );
 }
 
 #[test]
@@ -226,8 +232,14 @@ fn the_page_fits_a_phone() {
 async fn a_busy_page_for_the_phone_check() {
     let fake = FakeApi::start().await;
     evil_fake_setup(&fake);
-    let long_branch = "feature/a-very-long-branch-name-without-any-break-opportunity-at-all-0123456789";
-    fake.add_deployment(PROJECT, long_branch, DAY / 2, &"a-commit-message-without-spaces".repeat(8));
+    let long_branch =
+        "feature/a-very-long-branch-name-without-any-break-opportunity-at-all-0123456789";
+    fake.add_deployment(
+        PROJECT,
+        long_branch,
+        DAY / 2,
+        &"a-commit-message-without-spaces".repeat(8),
+    );
     let html = status_page::page(&fake.client(), &options(&fake, PROJECT))
         .await
         .unwrap();
@@ -281,8 +293,7 @@ fn render_escapes_and_refuses_non_http_links() {
     let deployments = [deployment];
     let html = status_page::render_page(&project, &deployments, None);
     assert_no_raw_markup(&html);
-    let escaped_name =
-        "&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt; &amp; 'friends'";
+    let escaped_name = "&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt; &amp; 'friends'";
     assert!(
         html.contains(&format!("<title>{escaped_name} · Cloudflare Pages</title>")),
         "{html}"
@@ -418,10 +429,7 @@ async fn out_writes_the_page_once_and_limit_pages_through_the_list() {
         format!("wrote {}\n", path.display())
     );
     // 30 of 61: two pages of 25, the second only partly used; and the newest preview.
-    assert_eq!(
-        rows(&html).len(),
-        30
-    );
+    assert_eq!(rows(&html).len(), 30);
     assert!(html.contains(" Post 30</td>"), "{html}");
     assert!(!html.contains(" Post 31</td>"), "{html}");
     assert!(!html.contains(" Old preview</td>"), "{html}");

@@ -3823,7 +3823,7 @@ crate::object_serde!(Tail);
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct TailRequest {
-    /// Conditions an event must meet to be streamed, e.g. `{"outcome": \["exception"\]}`; no filters streams everything.
+    /// Conditions an event must meet to be streamed, e.g. `{"outcome": ["exception"]}`; no filters streams everything.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub filters: ::core::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
@@ -3831,7 +3831,7 @@ pub struct TailRequest {
 crate::object_serde!(TailRequest);
 
 impl TailRequest {
-    /// Conditions an event must meet to be streamed, e.g. `{"outcome": \["exception"\]}`; no filters streams everything.
+    /// Conditions an event must meet to be streamed, e.g. `{"outcome": ["exception"]}`; no filters streams everything.
     #[must_use]
     pub fn filters(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
         self.filters = ::core::option::Option::Some(value);

@@ -63,7 +63,10 @@ async fn projects_create() {
         .env_vars(BTreeMap::from([
             (
                 "API_BASE_URL".to_owned(),
-                Some(EnvVar::new(EnvVarType::PlainText, "https://api.example.com")),
+                Some(EnvVar::new(
+                    EnvVarType::PlainText,
+                    "https://api.example.com",
+                )),
             ),
             (
                 "CMS_TOKEN".to_owned(),

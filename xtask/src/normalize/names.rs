@@ -74,8 +74,10 @@ impl<'d> Normalizer<'d> {
                 let body = self.component(body, "requestBodies", |c| &c.request_bodies, &at)?;
                 for (media_type, media) in &body.content {
                     if let Some(schema) = &media.schema {
-                        let schema_at =
-                            child(&child(&child(&child(&at, "requestBody"), "content"), media_type), "schema");
+                        let schema_at = child(
+                            &child(&child(&child(&at, "requestBody"), "content"), media_type),
+                            "schema",
+                        );
                         found.add(schema.into(), Rank::Body, &naming.body);
                         self.collect(schema.into(), &schema_at, &naming.body, &mut found, 0)?;
                     }
@@ -125,7 +127,11 @@ impl<'d> Normalizer<'d> {
         for (key, name) in &names {
             let at = child("#/components/schemas", key);
             let reference = format!("#/components/schemas/{}", crate::error::escape_segment(key));
-            if !self.view_of(SchemaRef::Ref(&reference), &at)?.properties.is_empty() {
+            if !self
+                .view_of(SchemaRef::Ref(&reference), &at)?
+                .properties
+                .is_empty()
+            {
                 objects.insert(name.clone());
             }
         }

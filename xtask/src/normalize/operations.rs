@@ -194,7 +194,12 @@ impl<'d> Normalizer<'d> {
             let schema_at = child(p_at, "schema");
             let view = self.view_of(schema.into(), &schema_at)?;
             let ty = self
-                .type_of(schema.into(), &schema_at, &ident::type_name(wire), Usage::Request)?
+                .type_of(
+                    schema.into(),
+                    &schema_at,
+                    &ident::type_name(wire),
+                    Usage::Request,
+                )?
                 .unwrap_or(TypeRef::String);
             // The parameter's own description, else its schema's.
             let doc = data
@@ -349,17 +354,19 @@ impl<'d> Normalizer<'d> {
             let Some(schema) = &media.schema else {
                 return Ok(Body::EmptyJson);
             };
-            return Ok(match self.type_of(schema.into(), &schema_at, hint, usage)? {
-                None => Body::EmptyJson,
-                Some(TypeRef::Named(name)) => match self.named_struct_fields(&name) {
-                    Some(fields) => Body::JsonStruct {
-                        type_name: name,
-                        fields: members(fields, taken),
+            return Ok(
+                match self.type_of(schema.into(), &schema_at, hint, usage)? {
+                    None => Body::EmptyJson,
+                    Some(TypeRef::Named(name)) => match self.named_struct_fields(&name) {
+                        Some(fields) => Body::JsonStruct {
+                            type_name: name,
+                            fields: members(fields, taken),
+                        },
+                        None => Body::Json(TypeRef::Named(name)),
                     },
-                    None => Body::Json(TypeRef::Named(name)),
+                    Some(other) => Body::Json(other),
                 },
-                Some(other) => Body::Json(other),
-            });
+            );
         }
         if let Some(media) = body.content.get("multipart/form-data") {
             let media_at = child(&content_at, "multipart/form-data");

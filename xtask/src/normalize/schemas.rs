@@ -245,7 +245,8 @@ impl<'d> Normalizer<'d> {
                 if let Some(index) = properties.iter().position(|p| p.wire == *wire) {
                     // The same property must mean the same in every member: a plain value.
                     let theirs = self.view_of(properties[index].schema, &properties[index].at)?;
-                    let plain = mine.typ == theirs.typ && mine.is_shapeless() && theirs.is_shapeless();
+                    let plain =
+                        mine.typ == theirs.typ && mine.is_shapeless() && theirs.is_shapeless();
                     if *wire != tag && !plain {
                         return Ok(None);
                     }

@@ -24,13 +24,19 @@ impl Normalizer<'_> {
         };
         let at = child(at, "x-shortcuts");
         let declared = declared.as_object().ok_or_else(|| {
-            SpecError::new(at.clone(), "expected an object of shortcut name -> {path, description}")
+            SpecError::new(
+                at.clone(),
+                "expected an object of shortcut name -> {path, description}",
+            )
         })?;
         let mut shortcuts = Vec::new();
         for (name, spec) in declared {
             let spec_at = child(&at, name);
             let path = spec.get("path").and_then(Value::as_str).ok_or_else(|| {
-                SpecError::new(child(&spec_at, "path"), "expected a dotted path of JSON keys")
+                SpecError::new(
+                    child(&spec_at, "path"),
+                    "expected a dotted path of JSON keys",
+                )
             })?;
             let doc = spec
                 .get("description")

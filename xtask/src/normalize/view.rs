@@ -166,9 +166,9 @@ impl<'d> Normalizer<'d> {
                 view.pattern = s.pattern.as_deref();
                 view.enum_values = s.enumeration.iter().flatten().cloned().collect();
                 match &s.format {
-                    openapiv3::VariantOrUnknownOrEmpty::Item(
-                        openapiv3::StringFormat::DateTime,
-                    ) => view.format = Some("date-time"),
+                    openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::DateTime) => {
+                        view.format = Some("date-time")
+                    }
                     openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Binary) => {
                         view.format = Some("binary")
                     }

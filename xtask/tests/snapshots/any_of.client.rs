@@ -9,7 +9,7 @@ impl crate::Client {
     }
 }
 
-/// The accounts operations; get one from \[`Client::accounts`\](crate::Client::accounts).
+/// The accounts operations; get one from [`Client::accounts`](crate::Client::accounts).
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 pub struct Accounts {
     client: crate::Client,
@@ -29,7 +29,7 @@ impl Accounts {
     }
 }
 
-/// Request builder of \[`Accounts::things`\]: `send()` it.
+/// Request builder of [`Accounts::things`]: `send()` it.
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct AccountThings {

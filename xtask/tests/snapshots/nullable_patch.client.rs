@@ -9,7 +9,7 @@ impl crate::Client {
     }
 }
 
-/// The things operations; get one from \[`Client::things`\](crate::Client::things).
+/// The things operations; get one from [`Client::things`](crate::Client::things).
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 pub struct Things {
     client: crate::Client,
@@ -35,7 +35,7 @@ impl Things {
     }
 }
 
-/// Request builder of \[`Things::update`\]: set what you need of `command`, `count`, `name`, `vars`, then `send()`.
+/// Request builder of [`Things::update`]: set what you need of `command`, `count`, `name`, `vars`, then `send()`.
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ThingUpdate {

@@ -9,7 +9,7 @@ impl crate::Client {
     }
 }
 
-/// The accounts operations; get one from \[`Client::accounts`\](crate::Client::accounts).
+/// The accounts operations; get one from [`Client::accounts`](crate::Client::accounts).
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 pub struct Accounts {
     client: crate::Client,
@@ -32,7 +32,7 @@ impl Accounts {
     }
 }
 
-/// Request builder of \[`Accounts::things`\]: set what you need of `settings`, then `send()`.
+/// Request builder of [`Accounts::things`]: set what you need of `settings`, then `send()`.
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct AccountThings {

@@ -9,7 +9,7 @@ impl crate::Client {
     }
 }
 
-/// The things operations; get one from \[`Client::things`\](crate::Client::things).
+/// The things operations; get one from [`Client::things`](crate::Client::things).
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 pub struct Things {
     client: crate::Client,
@@ -59,7 +59,7 @@ impl Things {
     }
 }
 
-/// Request builder of \[`Things::get`\]: `send()` it.
+/// Request builder of [`Things::get`]: `send()` it.
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ThingGet {
@@ -100,7 +100,7 @@ impl ThingGet {
     }
 }
 
-/// Request builder of \[`Things::post`\]: `send()` it.
+/// Request builder of [`Things::post`]: `send()` it.
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ThingPost {
@@ -146,7 +146,7 @@ impl ThingPost {
     }
 }
 
-/// Request builder of \[`Things::delete`\]: `send()` it.
+/// Request builder of [`Things::delete`]: `send()` it.
 #[derive(::core::clone::Clone, ::core::fmt::Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ThingDelete {

@@ -70,7 +70,14 @@ fn envelope(result: Value) -> Response {
 
 /// Reads `body` to its end: kept whole when recording or when `keep` (small JSON bodies the
 /// answer needs), else hashed and dropped chunk by chunk. Returns the bytes kept (if any).
-async fn drain(sink: &Sink, method: Method, uri: &Uri, headers: &HeaderMap, body: Body, keep: bool) -> Bytes {
+async fn drain(
+    sink: &Sink,
+    method: Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Body,
+    keep: bool,
+) -> Bytes {
     let mut stream = body.into_data_stream();
     let (mut kept, mut len, mut hasher) = (Vec::new(), 0u64, blake3::Hasher::new());
     while let Some(chunk) = stream.next().await {
@@ -90,7 +97,9 @@ async fn drain(sink: &Sink, method: Method, uri: &Uri, headers: &HeaderMap, body
     if sink.record {
         stats.recorded.push(Recorded {
             method,
-            path: uri.path_and_query().map_or(String::new(), |p| p.to_string()),
+            path: uri
+                .path_and_query()
+                .map_or(String::new(), |p| p.to_string()),
             content_type: headers
                 .get(CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
@@ -132,42 +141,72 @@ pub fn start(rt: &tokio::runtime::Runtime, record: bool) -> Server {
     let app = Router::new()
         .route(
             "/client/v4/accounts/{account}/pages/projects/{project}/upload-token",
-            get(move |State(sink): State<Sink>, method: Method, uri: Uri, headers: HeaderMap, body: Body| {
-                let jwt = jwt.clone();
-                async move {
-                    drain(&sink, method, &uri, &headers, body, false).await;
-                    envelope(json!({ "jwt": jwt }))
-                }
-            }),
+            get(
+                move |State(sink): State<Sink>,
+                      method: Method,
+                      uri: Uri,
+                      headers: HeaderMap,
+                      body: Body| {
+                    let jwt = jwt.clone();
+                    async move {
+                        drain(&sink, method, &uri, &headers, body, false).await;
+                        envelope(json!({ "jwt": jwt }))
+                    }
+                },
+            ),
         )
         .route(
             "/client/v4/pages/assets/check-missing",
-            post(|State(sink): State<Sink>, method: Method, uri: Uri, headers: HeaderMap, body: Body| async move {
-                let body = drain(&sink, method, &uri, &headers, body, true).await;
-                let request: Value = serde_json::from_slice(&body).expect("a JSON body");
-                envelope(request["hashes"].clone())
-            }),
+            post(
+                |State(sink): State<Sink>,
+                 method: Method,
+                 uri: Uri,
+                 headers: HeaderMap,
+                 body: Body| async move {
+                    let body = drain(&sink, method, &uri, &headers, body, true).await;
+                    let request: Value = serde_json::from_slice(&body).expect("a JSON body");
+                    envelope(request["hashes"].clone())
+                },
+            ),
         )
         .route(
             "/client/v4/pages/assets/upload",
-            post(|State(sink): State<Sink>, method: Method, uri: Uri, headers: HeaderMap, body: Body| async move {
-                drain(&sink, method, &uri, &headers, body, false).await;
-                envelope(Value::Null)
-            }),
+            post(
+                |State(sink): State<Sink>,
+                 method: Method,
+                 uri: Uri,
+                 headers: HeaderMap,
+                 body: Body| async move {
+                    drain(&sink, method, &uri, &headers, body, false).await;
+                    envelope(Value::Null)
+                },
+            ),
         )
         .route(
             "/client/v4/pages/assets/upsert-hashes",
-            post(|State(sink): State<Sink>, method: Method, uri: Uri, headers: HeaderMap, body: Body| async move {
-                drain(&sink, method, &uri, &headers, body, false).await;
-                envelope(Value::Bool(true))
-            }),
+            post(
+                |State(sink): State<Sink>,
+                 method: Method,
+                 uri: Uri,
+                 headers: HeaderMap,
+                 body: Body| async move {
+                    drain(&sink, method, &uri, &headers, body, false).await;
+                    envelope(Value::Bool(true))
+                },
+            ),
         )
         .route(
             "/client/v4/accounts/{account}/pages/projects/{project}/deployments",
-            post(|State(sink): State<Sink>, method: Method, uri: Uri, headers: HeaderMap, body: Body| async move {
-                drain(&sink, method, &uri, &headers, body, false).await;
-                envelope((*sink.deployment).clone())
-            }),
+            post(
+                |State(sink): State<Sink>,
+                 method: Method,
+                 uri: Uri,
+                 headers: HeaderMap,
+                 body: Body| async move {
+                    drain(&sink, method, &uri, &headers, body, false).await;
+                    envelope((*sink.deployment).clone())
+                },
+            ),
         )
         .with_state(sink);
     let listener = rt.block_on(async {

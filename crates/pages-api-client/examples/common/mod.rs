@@ -134,7 +134,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let duration = humantime::parse_duration(text.trim())
         .map_err(|err| format!("{text:?} is not a duration: {err} (e.g. 90s, 30m, 12h, 7d)"))?;
     if duration.is_zero() {
-        return Err(format!("{text:?} is zero: give a duration longer than that"));
+        return Err(format!(
+            "{text:?} is zero: give a duration longer than that"
+        ));
     }
     Ok(duration)
 }

@@ -103,11 +103,14 @@ fn upload_entry(asset: &AssetUpload<'_>) -> AssetUploadRequest {
     )
 }
 
+/// Hands the `index`th asset of a body to the sink it is given.
+type NextAsset<'f, E> = dyn FnMut(usize, &mut dyn FnMut(AssetUpload<'_>)) -> Result<(), E> + 'f;
+
 /// The assets of a body, produced one at a time while it is serialized; the first error
 /// stops it and is kept for the caller.
 struct LazyAssets<'f, E> {
     count: usize,
-    next: RefCell<&'f mut dyn FnMut(usize, &mut dyn FnMut(AssetUpload<'_>)) -> Result<(), E>>,
+    next: RefCell<&'f mut NextAsset<'f, E>>,
     error: RefCell<Option<E>>,
 }
 

@@ -171,8 +171,8 @@ impl DeployDirectory {
     }
 
     /// Runs the deployment. Fails before uploading anything when the directory has a file
-    /// over 25 MiB ([`UploadError::FileTooLarge`]) or more files than the plan allows
-    /// ([`UploadError::TooManyFiles`]). Must run inside a Tokio runtime.
+    /// over 25 MiB ([`UploadError::FileTooLarge`](crate::UploadError::FileTooLarge)) or more files than the plan allows
+    /// ([`UploadError::TooManyFiles`](crate::UploadError::TooManyFiles)). Must run inside a Tokio runtime.
     pub async fn send(self) -> Result<DeployOutcome, Error> {
         run::run(self).await
     }
