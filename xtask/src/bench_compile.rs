@@ -11,7 +11,7 @@
 //!
 //! `--user-program` measures something else instead: what a *user* pays to build a "list
 //! projects" program from scratch with the client, against the same GET with bare reqwest and
-//! the same TLS (see [`user_program`]). Standard library only.
+//! the same TLS (see `user_program`). Standard library only.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
