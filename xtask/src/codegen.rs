@@ -61,6 +61,20 @@ pub fn workspace_root() -> PathBuf {
         })
 }
 
+/// Cloudflare's own documents beside the checkout (`../shared/upstream/*.json`), in name
+/// order, which is release order.
+pub fn upstream_documents(root: &Path) -> Result<Vec<PathBuf>, String> {
+    let dir = root.join("../shared/upstream");
+    let mut found: Vec<PathBuf> = fs::read_dir(&dir)
+        .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    found.sort();
+    Ok(found)
+}
+
 /// Reads and parses a JSON input file.
 pub fn read_json(path: &Path, label: &str) -> Result<Value, InputError> {
     let text = fs::read_to_string(path).map_err(|e| InputError {

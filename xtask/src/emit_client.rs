@@ -6,7 +6,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::emit_types::{
-    TypePaths, doc_attrs, field_type_tokens, ident, own_doc_attrs, serde_field_attr, type_tokens,
+    TypePaths, argument_type, converts, doc_attrs, field_type_tokens, ident, own_doc_attrs,
+    serde_field_attr, type_tokens,
 };
 use crate::ir::*;
 
@@ -111,20 +112,6 @@ fn members(op: &Operation) -> Vec<Member<'_>> {
     });
     let (required, optional): (Vec<_>, Vec<_>) = arguments.chain(setters).partition(|m| m.argument);
     required.into_iter().chain(optional).collect()
-}
-
-/// How a member is taken in (`impl Into<String>` for strings, `impl Into<FilePart>` for files)
-/// and stored.
-fn argument_type(ty: &TypeRef, paths: &TypePaths) -> TokenStream {
-    match ty {
-        TypeRef::String => quote!(impl ::core::convert::Into<::std::string::String>),
-        TypeRef::File => quote!(impl ::core::convert::Into<crate::FilePart>),
-        other => type_tokens(other, paths),
-    }
-}
-
-fn converts(ty: &TypeRef) -> bool {
-    matches!(ty, TypeRef::String | TypeRef::File)
 }
 
 fn emit_constructor(op: &Operation) -> TokenStream {

@@ -131,6 +131,22 @@ pub fn type_tokens(ty: &TypeRef, paths: &TypePaths) -> TokenStream {
     }
 }
 
+/// How a value of `ty` is taken by a constructor or setter: strings and files as
+/// `impl Into<...>` (converted with [`converts`]), everything else as itself.
+pub fn argument_type(ty: &TypeRef, paths: &TypePaths) -> TokenStream {
+    let file = &paths.file;
+    match ty {
+        TypeRef::String => quote!(impl ::core::convert::Into<::std::string::String>),
+        TypeRef::File => quote!(impl ::core::convert::Into<#file>),
+        other => type_tokens(other, paths),
+    }
+}
+
+/// Whether [`argument_type`] takes `ty` as `impl Into<...>`.
+pub fn converts(ty: &TypeRef) -> bool {
+    matches!(ty, TypeRef::String | TypeRef::File)
+}
+
 /// The field's declared type: the type wrapped according to its presence.
 pub fn field_type_tokens(field: &Field, paths: &TypePaths) -> TokenStream {
     let ty = type_tokens(&field.ty, paths);
@@ -244,14 +260,7 @@ fn emit_struct(name: &Ident, doc: &TokenStream, s: &Struct, constructible: bool)
 
 /// `new(required fields)` when there are any, and a setter per optional field.
 fn emit_constructors(name: &Ident, s: &Struct, paths: &TypePaths) -> TokenStream {
-    let into = |ty: &TypeRef| match ty {
-        TypeRef::String => quote!(impl ::core::convert::Into<::std::string::String>),
-        other => type_tokens(other, paths),
-    };
-    let convert = |ty: &TypeRef, value: TokenStream| match ty {
-        TypeRef::String => quote!(::core::convert::Into::into(#value)),
-        _ => value,
-    };
+    let into = |ty: &TypeRef| argument_type(ty, paths);
     let required: Vec<&Field> = s
         .fields
         .iter()
@@ -265,11 +274,11 @@ fn emit_constructors(name: &Ident, s: &Struct, paths: &TypePaths) -> TokenStream
         });
         let inits = s.fields.iter().map(|f| {
             let fname = ident(&f.name);
-            match (f.presence, &f.ty) {
-                (Presence::Required, TypeRef::String) => {
+            match f.presence {
+                Presence::Required if converts(&f.ty) => {
                     quote!(#fname: ::core::convert::Into::into(#fname))
                 }
-                (Presence::Required, _) => quote!(#fname),
+                Presence::Required => quote!(#fname),
                 _ => quote!(#fname: ::core::default::Default::default()),
             }
         });
@@ -313,7 +322,11 @@ fn emit_constructors(name: &Ident, s: &Struct, paths: &TypePaths) -> TokenStream
             }
             _ => {
                 let param = into(&f.ty);
-                let value = convert(&f.ty, quote!(value));
+                let value = if converts(&f.ty) {
+                    quote!(::core::convert::Into::into(value))
+                } else {
+                    quote!(value)
+                };
                 quote! {
                     #doc
                     #[must_use]

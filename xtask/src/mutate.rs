@@ -5,7 +5,7 @@
 //! (`xtask/tests/mutations.rs`); the command also compiles a sample of the generated outputs.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use serde_json::{Value, json};
@@ -13,6 +13,11 @@ use serde_json::{Value, json};
 use crate::codegen::{self, OVERLAY, SPEC};
 use crate::error::escape_segment;
 use crate::write::{self, OutputFile};
+
+/// The overlay every mutant is repaired with, read once.
+pub fn overlay(root: &Path) -> Result<Value, String> {
+    codegen::read_json(&root.join(OVERLAY), OVERLAY).map_err(|e| e.to_string())
+}
 
 /// One mutant document.
 pub struct Case {
@@ -97,15 +102,7 @@ const COLLIDING_SEGMENTS: &[&str] = &[
 /// `spec/pages.json` and every `../shared/upstream/*.json`, with their labels.
 pub fn documents(root: &Path) -> Result<Vec<(String, Value)>, String> {
     let mut paths = vec![root.join(SPEC)];
-    let upstream = root.join("../shared/upstream");
-    let mut found: Vec<PathBuf> = std::fs::read_dir(&upstream)
-        .map_err(|e| format!("cannot list {}: {e}", upstream.display()))?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    found.sort();
-    paths.extend(found);
+    paths.extend(codegen::upstream_documents(root)?);
     paths
         .iter()
         .map(|path| {
@@ -378,17 +375,12 @@ pub fn collisions(document: &(String, Value)) -> Vec<Case> {
 
 /// Generates one mutant in memory: parsed, repaired and normalized, and with `render`, also
 /// emitted and formatted (which parses the emitted code with `syn`).
-pub fn run(case: &Case, render: bool) -> Outcome {
-    let root = codegen::workspace_root();
-    let overlay = match codegen::read_json(&root.join(OVERLAY), OVERLAY) {
-        Ok(overlay) => overlay,
-        Err(e) => return Outcome::Refused(e.to_string()),
-    };
+pub fn run(case: &Case, overlay: &Value, render: bool) -> Outcome {
     let spec = match crate::load::parse_json(&case.text) {
         Ok(spec) => spec,
         Err(e) => return Outcome::Refused(format!("mutant.json: {e}")),
     };
-    let prepared = match codegen::prepare(&spec, "mutant.json", &overlay) {
+    let prepared = match codegen::prepare(&spec, "mutant.json", overlay) {
         Ok(prepared) => prepared,
         Err(e) => return Outcome::Refused(e.to_string()),
     };
@@ -420,6 +412,7 @@ pub fn command(args: &[String]) -> Result<(), String> {
     }
     let root = codegen::workspace_root();
     let documents = documents(&root)?;
+    let overlay = overlay(&root)?;
     // The collisions first: they are the cases most worth compiling.
     let mut cases_to_run = collisions(&documents[0]);
     cases_to_run.extend(cases(&documents, count, 0x5eed));
@@ -429,7 +422,8 @@ pub fn command(args: &[String]) -> Result<(), String> {
     let out_root = root.join("target/mutate");
     let mut report = String::new();
     for case in &cases {
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(case, true)));
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(case, &overlay, true)));
         let Ok(outcome) = outcome else {
             panics.push(case.label.clone());
             continue;

@@ -253,14 +253,7 @@ pub fn command(args: &[String]) -> Result<(), String> {
     let pairs: Vec<(PathBuf, PathBuf)> = match args {
         [old, new] => vec![(old.into(), new.into())],
         [] => {
-            let dir = root.join("../shared/upstream");
-            let mut docs: Vec<PathBuf> = std::fs::read_dir(&dir)
-                .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
-                .flatten()
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|x| x == "json"))
-                .collect();
-            docs.sort();
+            let docs = codegen::upstream_documents(&root)?;
             docs.windows(2)
                 .map(|w| (w[0].clone(), w[1].clone()))
                 .collect()

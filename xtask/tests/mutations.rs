@@ -9,8 +9,10 @@ use xtask::mutate::{self, Outcome};
 
 #[test]
 fn a_thousand_mutations_never_panic_and_errors_name_a_pointer() {
-    let documents = mutate::documents(&xtask::codegen::workspace_root())
-        .expect("spec/pages.json and ../shared/upstream are readable");
+    let root = xtask::codegen::workspace_root();
+    let documents =
+        mutate::documents(&root).expect("spec/pages.json and ../shared/upstream are readable");
+    let overlay = mutate::overlay(&root).expect("spec/overlay.json is readable");
     assert_eq!(
         documents.len(),
         4,
@@ -24,6 +26,7 @@ fn a_thousand_mutations_never_panic_and_errors_name_a_pointer() {
         let halves: Vec<_> = cases
             .chunks(cases.len().div_ceil(2))
             .map(|chunk| {
+                let overlay = &overlay;
                 scope.spawn(move || {
                     chunk
                         .iter()
@@ -31,8 +34,10 @@ fn a_thousand_mutations_never_panic_and_errors_name_a_pointer() {
                         .map(|(n, case)| {
                             // Rendering (emit + prettyplease) is most of the time: every tenth
                             // case is rendered.
-                            catch_unwind(AssertUnwindSafe(|| mutate::run(case, n % 10 == 0)))
-                                .map_err(|_| case.label.clone())
+                            catch_unwind(AssertUnwindSafe(|| {
+                                mutate::run(case, overlay, n % 10 == 0)
+                            }))
+                            .map_err(|_| case.label.clone())
                         })
                         .collect::<Vec<_>>()
                 })
@@ -73,9 +78,11 @@ fn a_thousand_mutations_never_panic_and_errors_name_a_pointer() {
 
 #[test]
 fn names_the_generator_uses_cannot_be_shadowed() {
-    let documents = mutate::documents(&xtask::codegen::workspace_root()).unwrap();
+    let root = xtask::codegen::workspace_root();
+    let documents = mutate::documents(&root).unwrap();
+    let overlay = mutate::overlay(&root).unwrap();
     for case in mutate::collisions(&documents[0]) {
-        match mutate::run(&case, true) {
+        match mutate::run(&case, &overlay, true) {
             Outcome::Generated(files) => {
                 // Every use of the runtime and of std is an absolute path in the generated code.
                 let client = files
