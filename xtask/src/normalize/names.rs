@@ -68,8 +68,8 @@ impl<'d> Normalizer<'d> {
     /// uses give each component; returns the chosen name of each.
     pub(super) fn component_names(&self) -> Result<(ComponentNames, ObjectNames), SpecError> {
         let mut found = Candidates::default();
-        for (path, method, op, at) in self.operations_in_order()? {
-            let naming = self.operation_naming(path, method, op);
+        for (path, _, op, at) in self.operations_in_order()? {
+            let naming = self.operation_naming(path);
             if let Some(body) = &op.request_body {
                 let body = self.component(body, "requestBodies", |c| &c.request_bodies, &at)?;
                 for (media_type, media) in &body.content {

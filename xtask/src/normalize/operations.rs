@@ -44,12 +44,7 @@ impl<'d> Normalizer<'d> {
         Ok(found)
     }
 
-    pub(super) fn operation_naming(
-        &self,
-        path: &str,
-        _method: &str,
-        _op: &OaOperation,
-    ) -> OperationNaming {
+    pub(super) fn operation_naming(&self, path: &str) -> OperationNaming {
         let (resource, shape) = resource_of(path, &self.collections);
         let action = match &shape {
             PathShape::Action(action) => Some(action.as_str()),
@@ -122,7 +117,7 @@ impl<'d> Normalizer<'d> {
                 ReferenceOr::Item(item) => item,
                 ReferenceOr::Reference { .. } => unreachable!("refused by operations_in_order"),
             };
-            let naming = self.operation_naming(path, method, operation);
+            let naming = self.operation_naming(path);
             let op = self.operation(
                 path,
                 &item.parameters,
