@@ -156,6 +156,12 @@ impl ClientBuilder {
 
     /// How many requests the client (all its clones together) has in flight at most (default
     /// 16); further calls wait their turn, within their deadline.
+    ///
+    /// The client's own HTTP client also keeps at most this many idle connections per host,
+    /// so connections stay below twice the bound: those in use and those kept for reuse.
+    /// (hyper opens a connection when none is idle at the moment a request starts, even if
+    /// one is about to be returned, so the two counts do not coincide.) A client given through
+    /// [`http_client`](Self::http_client) keeps its own pool settings.
     pub fn max_concurrent_requests(mut self, requests: usize) -> Self {
         self.max_concurrent_requests = requests;
         self
@@ -289,7 +295,11 @@ impl ClientBuilder {
         })?;
         let http = match self.http {
             Some(http) => http,
+            // Keeping no more idle connections than may be in use stops hyper's pool from
+            // growing past the bound: a connection started while another was being returned
+            // would otherwise stay pooled.
             None => Client::http_client_builder()?
+                .pool_max_idle_per_host(self.max_concurrent_requests)
                 .build()
                 .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?,
         };
