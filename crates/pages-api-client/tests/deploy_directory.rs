@@ -461,30 +461,46 @@ async fn a_missing_directory_is_a_clear_error() {
     );
 }
 
-#[tokio::test]
-async fn a_file_changed_after_hashing_is_not_deployed() {
+/// Deploys `dir` while the build rewrites `name` between hashing and uploading.
+async fn deploy_while_rewriting(dir: &TempDir, name: &str, content: Vec<u8>) -> Error {
     let fake = FakeApi::start().await;
     fake.add_project("blog", "main");
-    let dir = site();
-    let index = dir.path().join("index.html");
+    let path = dir.path().join(name);
     let err = fake
         .client()
         .deploy_directory(ACCOUNT, "blog")
         .dir(dir.path())
         .on_progress(move |p: &UploadProgress| {
-            // Between hashing and uploading, the build rewrites a file.
             if p.phase == UploadPhase::Uploading {
-                fs::write(&index, "<h1>Changed</h1>\n").unwrap();
+                fs::write(&path, &content).unwrap();
             }
         })
         .send()
         .await
         .unwrap_err();
+    assert!(fake.ids("blog").is_empty());
+    err
+}
+
+#[tokio::test]
+async fn a_file_changed_after_hashing_is_not_deployed() {
+    // A small file (kept in memory from hashing, checked by size and time) and a large one
+    // (read again and hashed again).
+    for rewritten in ["<h1>Changed</h1>\n", "<h1>Hellp</h1>\n"] {
+        let dir = site();
+        let err = deploy_while_rewriting(&dir, "index.html", rewritten.into()).await;
+        assert!(
+            matches!(&err, Error::Upload(UploadError::FileChanged { path }) if path.ends_with("index.html")),
+            "{rewritten:?}: {err:?}"
+        );
+    }
+    let dir = site();
+    dir.write("big.bin", vec![1u8; 200_000]);
+    let err = deploy_while_rewriting(&dir, "big.bin", vec![2u8; 200_000]).await;
     assert!(
-        matches!(&err, Error::Upload(UploadError::FileChanged { path }) if path.ends_with("index.html")),
+        matches!(&err, Error::Upload(UploadError::FileChanged { path }) if path.ends_with("big.bin")),
         "{err:?}"
     );
-    assert!(fake.ids("blog").is_empty());
 }
 
 fn one_file() -> TempDir {

@@ -83,18 +83,27 @@ impl Hasher {
         hasher.update(extension(name).as_bytes());
         Ok(finish(&hasher))
     }
+
+
+    /// The asset hash of `content` with `extension`, from memory.
+    pub(crate) fn hash_content(&mut self, content: &[u8], extension: &str) -> String {
+        let block = block_for(content.len() as u64);
+        if self.encoded.len() < block / 3 * 4 {
+            self.encoded.resize(block / 3 * 4, 0);
+        }
+        let mut hasher = blake3::Hasher::new();
+        for chunk in content.chunks(block) {
+            let out = Out::from_slice(&mut self.encoded[..block / 3 * 4]);
+            hasher.update(STANDARD.encode(chunk, out));
+        }
+        hasher.update(extension.as_bytes());
+        finish(&hasher)
+    }
 }
 
 /// The asset hash of `content` with `extension`, from memory.
 pub(crate) fn hash_bytes(content: &[u8], extension: &str) -> String {
-    let block = block_for(content.len() as u64);
-    let mut encoded = vec![0; block / 3 * 4];
-    let mut hasher = blake3::Hasher::new();
-    for chunk in content.chunks(block) {
-        hasher.update(STANDARD.encode(chunk, Out::from_slice(&mut encoded)));
-    }
-    hasher.update(extension.as_bytes());
-    finish(&hasher)
+    Hasher::default().hash_content(content, extension)
 }
 
 fn finish(hasher: &blake3::Hasher) -> String {

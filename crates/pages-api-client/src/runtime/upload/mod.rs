@@ -173,6 +173,12 @@ impl DeployDirectory {
     /// Runs the deployment. Fails before uploading anything when the directory has a file
     /// over 25 MiB ([`UploadError::FileTooLarge`](crate::UploadError::FileTooLarge)) or more files than the plan allows
     /// ([`UploadError::TooManyFiles`](crate::UploadError::TooManyFiles)). Must run inside a Tokio runtime.
+    ///
+    /// Memory: the upload requests in flight (three of at most 40 MiB) and the content of
+    /// small files (64 KiB at most, 32 MiB together) kept from hashing to uploading, so that
+    /// they are read once; larger files are read again for their upload and checked against
+    /// their hash. A file rewritten during the deployment fails it with
+    /// [`UploadError::FileChanged`](crate::UploadError::FileChanged).
     pub async fn send(self) -> Result<DeployOutcome, Error> {
         run::run(self).await
     }

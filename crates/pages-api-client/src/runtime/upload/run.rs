@@ -3,6 +3,9 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use bytes::Bytes;
 
 use tokio::task::JoinSet;
 
@@ -36,12 +39,58 @@ fn task_error(join: tokio::task::JoinError) -> Error {
     UploadError::Task(join.to_string()).into()
 }
 
-/// The hashes of `files`, in order, computed on up to `available_parallelism` (at most 8)
-/// blocking threads at once, each hashing a run of files of about equal total size.
+/// Files up to this size are kept in memory from the hashing pass to their upload (within
+/// [`KEPT_CONTENT_BUDGET`]), so a site of many small files is read once, not twice.
+const KEPT_FILE_MAX: u64 = 64 * 1024;
+/// The most file content kept in memory between hashing and uploading, all files together.
+const KEPT_CONTENT_BUDGET: u64 = 32 * 1024 * 1024;
+
+/// The files' hashes, in order, and the contents kept for the upload (see
+/// [`KEPT_FILE_MAX`]; none when `keep` is false).
+struct Hashed {
+    hashes: Vec<String>,
+    contents: Vec<Option<Bytes>>,
+}
+
+/// Hashes one file; keeps its content when it is small and `budget` (bytes) still has room.
+fn hash_one(
+    hasher: &mut Hasher,
+    file: &WalkedFile,
+    budget: Option<&AtomicU64>,
+) -> Result<(String, Option<Bytes>), UploadError> {
+    let io = |source| UploadError::Io {
+        path: file.path.clone(),
+        source,
+    };
+    let reserved = file.size <= KEPT_FILE_MAX
+        && budget.is_some_and(|budget| {
+            budget
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                    left.checked_sub(file.size)
+                })
+                .is_ok()
+        });
+    if !reserved {
+        return Ok((hasher.hash_file(&file.path, &file.name).map_err(io)?, None));
+    }
+    let content = std::fs::read(&file.path).map_err(io)?;
+    // The budget reserved the size the walk saw.
+    if content.len() as u64 != file.size {
+        return Err(UploadError::FileChanged {
+            path: file.path.clone(),
+        });
+    }
+    let hash = hasher.hash_content(&content, hash::extension(&file.name));
+    Ok((hash, Some(content.into())))
+}
+
+/// Hashes `files` on up to `available_parallelism` (at most 8) blocking threads at once, each
+/// hashing a run of files of about equal total size.
 async fn hash_all(
     files: &Arc<Vec<WalkedFile>>,
     reporter: &Arc<Reporter>,
-) -> Result<Vec<String>, Error> {
+    keep: bool,
+) -> Result<Hashed, Error> {
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get().min(8));
     let total: u64 = files.iter().map(|f| f.size + 4096).sum();
     let per_batch = (total / (workers as u64 * 4)).max(1);
@@ -59,24 +108,23 @@ async fn hash_all(
         ranges.push(start..files.len());
     }
 
-    let mut hashes = vec![String::new(); files.len()];
+    let budget = Arc::new(AtomicU64::new(if keep { KEPT_CONTENT_BUDGET } else { 0 }));
+    let mut hashed = Hashed {
+        hashes: vec![String::new(); files.len()],
+        contents: vec![None; files.len()],
+    };
     let mut pending = ranges.into_iter();
     let mut running = JoinSet::new();
     loop {
         while running.len() < workers {
             let Some(range) = pending.next() else { break };
-            let (files, reporter) = (files.clone(), reporter.clone());
+            let (files, reporter, budget) = (files.clone(), reporter.clone(), budget.clone());
             running.spawn_blocking(move || {
                 let mut hasher = Hasher::default();
+                let budget = keep.then_some(&*budget);
                 let mut out = Vec::with_capacity(range.len());
                 for file in &files[range.clone()] {
-                    let hash = hasher.hash_file(&file.path, &file.name).map_err(|source| {
-                        UploadError::Io {
-                            path: file.path.clone(),
-                            source,
-                        }
-                    })?;
-                    out.push(hash);
+                    out.push(hash_one(&mut hasher, file, budget)?);
                     reporter.hashed(1);
                 }
                 Ok::<_, UploadError>((range.start, out))
@@ -86,13 +134,14 @@ async fn hash_all(
             None => break,
             Some(joined) => {
                 let (start, out) = joined.map_err(task_error)??;
-                for (offset, hash) in out.into_iter().enumerate() {
-                    hashes[start + offset] = hash;
+                for (offset, (hash, content)) in out.into_iter().enumerate() {
+                    hashed.hashes[start + offset] = hash;
+                    hashed.contents[start + offset] = content;
                 }
             }
         }
     }
-    Ok(hashes)
+    Ok(hashed)
 }
 
 /// Runs `op` on a blocking thread.
@@ -125,15 +174,24 @@ pub(crate) async fn run(deploy: DeployDirectory) -> Result<DeployOutcome, Error>
         deploy.account_id.clone(),
         deploy.project_name.clone(),
     ));
-    let tokens = if deploy.dry_run {
-        None
-    } else {
-        Some(Arc::new(Tokens::fetch(calls.clone()).await?))
+    // The upload token is fetched while the files are hashed (a round trip saved); the file
+    // count it allows is checked before anything is uploaded.
+    let fetch_tokens = async {
+        if deploy.dry_run {
+            return Ok(None);
+        }
+        let tokens = Tokens::fetch(calls.clone()).await?;
+        let max_files = tokens.get().await?.max_file_count();
+        Ok::<_, Error>(Some((Arc::new(tokens), max_files)))
     };
-    let max_files = match &tokens {
-        Some(tokens) => tokens.get().await?.max_file_count(),
-        None => MAX_ASSET_COUNT_DEFAULT,
-    };
+    reporter.hashing(walked.len());
+    let walked = Arc::new(walked);
+    let (tokens, hashed) = futures_util::future::try_join(
+        fetch_tokens,
+        hash_all(&walked, &reporter, !deploy.dry_run),
+    )
+    .await?;
+    let max_files = tokens.as_ref().map_or(MAX_ASSET_COUNT_DEFAULT, |t| t.1);
     if walked.len() as u64 > max_files {
         return Err(UploadError::TooManyFiles {
             count: walked.len(),
@@ -141,10 +199,11 @@ pub(crate) async fn run(deploy: DeployDirectory) -> Result<DeployOutcome, Error>
         }
         .into());
     }
-
-    reporter.hashing(walked.len());
-    let walked = Arc::new(walked);
-    let hashes = hash_all(&walked, &reporter).await?;
+    let tokens = tokens.map(|t| t.0);
+    let Hashed {
+        hashes,
+        mut contents,
+    } = hashed;
     let mut files: Vec<DeployFile> = walked
         .iter()
         .zip(&hashes)
@@ -196,9 +255,13 @@ pub(crate) async fn run(deploy: DeployDirectory) -> Result<DeployOutcome, Error>
                 hash: file.hash.clone(),
                 content_type: hash::content_type(&walked[i].name),
                 size: file.size,
+                content: contents[i].take(),
+                modified: walked[i].modified,
             });
         }
     }
+    // The kept contents of files the API already has.
+    drop(contents);
     let items = to_upload
         .iter()
         .enumerate()
@@ -259,6 +322,32 @@ pub(crate) async fn run(deploy: DeployDirectory) -> Result<DeployOutcome, Error>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn small_files_are_kept_within_the_budget() {
+        let dir = std::env::temp_dir().join(format!("pages-kept-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("small.txt"), b"0123456789").unwrap();
+        let big = vec![7u8; KEPT_FILE_MAX as usize + 1];
+        std::fs::write(dir.join("big.bin"), &big).unwrap();
+        let walked = walk::walk(&dir).unwrap();
+        let (big_file, small_file) = (&walked[0], &walked[1]);
+        let mut hasher = Hasher::default();
+        let budget = AtomicU64::new(15);
+
+        let (hash, kept) = hash_one(&mut hasher, small_file, Some(&budget)).unwrap();
+        assert_eq!(kept.as_deref(), Some(&b"0123456789"[..]));
+        assert_eq!(hash, hash::hash_bytes(b"0123456789", "txt"));
+        assert_eq!(budget.load(Ordering::Relaxed), 5);
+        // Too large to keep, whatever the budget.
+        let (hash, kept) = hash_one(&mut hasher, big_file, Some(&budget)).unwrap();
+        assert_eq!((kept, hash), (None, hash::hash_bytes(&big, "bin")));
+        // The budget has no room left for it; without one nothing is kept.
+        let (again, kept) = hash_one(&mut hasher, small_file, Some(&budget)).unwrap();
+        assert_eq!((kept, &again), (None, &hash::hash_bytes(b"0123456789", "txt")));
+        assert_eq!(hash_one(&mut hasher, small_file, None).unwrap().1, None);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn commit_messages_are_cut_at_a_char_boundary() {

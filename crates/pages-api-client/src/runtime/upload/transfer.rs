@@ -46,6 +46,10 @@ pub(crate) struct UploadFile {
     pub hash: String,
     pub content_type: &'static str,
     pub size: u64,
+    /// The content, when it was kept from hashing (small files); else it is read again.
+    pub content: Option<bytes::Bytes>,
+    /// Its modification time when the directory was walked.
+    pub modified: Option<std::time::SystemTime>,
 }
 
 /// What the asset calls share.
@@ -141,7 +145,8 @@ impl Transfer {
         }
     }
 
-    /// Reads one bucket's files (only now, so that only the buckets in flight are in memory),
+    /// Reads one bucket's files (only now, so that only the buckets in flight are in memory,
+    /// besides the small files kept from hashing),
     /// encodes the request once, one file at a time (the body and one file in memory, never
     /// a second copy of the body), and sends it until it succeeds or the attempts run out;
     /// each attempt shares the encoded body.
@@ -157,21 +162,41 @@ impl Transfer {
             let files = files.clone();
             tokio::task::spawn_blocking(move || {
                 // One file at a time: read, check, encode into the body, drop.
+                let mut hasher = hash::Hasher::default();
                 upload_body(bucket.files.len(), |n, emit| {
                     let file = &files[bucket.files[n]];
-                    let content = std::fs::read(&file.path).map_err(|source| UploadError::Io {
+                    let io = |source| UploadError::Io {
                         path: file.path.clone(),
                         source,
-                    })?;
-                    // Changed since it was hashed: the manifest would name other content.
-                    if hash::hash_bytes(&content, hash::extension(&file.name)) != file.hash {
-                        return Err(UploadError::FileChanged {
-                            path: file.path.clone(),
-                        });
-                    }
+                    };
+                    let changed = || UploadError::FileChanged {
+                        path: file.path.clone(),
+                    };
+                    let read;
+                    let content = match &file.content {
+                        // Kept from hashing: rewritten since if its size or time differ from
+                        // the walk's (a stat, not a second read).
+                        Some(kept) => {
+                            let meta = std::fs::metadata(&file.path).map_err(io)?;
+                            if meta.len() != file.size || meta.modified().ok() != file.modified {
+                                return Err(changed());
+                            }
+                            kept.as_ref()
+                        }
+                        // Read again: changed since it was hashed if the hash differs (the
+                        // manifest would name other content).
+                        None => {
+                            read = std::fs::read(&file.path).map_err(io)?;
+                            let extension = hash::extension(&file.name);
+                            if hasher.hash_content(&read, extension) != file.hash {
+                                return Err(changed());
+                            }
+                            &read
+                        }
+                    };
                     emit(AssetUpload {
                         key: &file.hash,
-                        content: &content,
+                        content,
                         content_type: file.content_type,
                     });
                     Ok(())

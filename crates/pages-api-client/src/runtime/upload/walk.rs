@@ -47,6 +47,8 @@ pub(crate) struct WalkedFile {
     pub path: PathBuf,
     /// Its size in bytes.
     pub size: u64,
+    /// When it was last modified, where the platform tells.
+    pub modified: Option<std::time::SystemTime>,
 }
 
 fn ignored(name: &str, at_root: bool) -> bool {
@@ -92,13 +94,11 @@ pub(crate) fn walk(root: &Path) -> Result<Vec<WalkedFile>, UploadError> {
                 stack.push((entry.path(), format!("{name}/")));
             } else if file_type.is_file() {
                 let path = entry.path();
-                let size = entry
-                    .metadata()
-                    .map_err(|source| UploadError::Io {
-                        path: path.clone(),
-                        source,
-                    })?
-                    .len();
+                let meta = entry.metadata().map_err(|source| UploadError::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+                let size = meta.len();
                 if size > MAX_ASSET_SIZE {
                     return Err(UploadError::FileTooLarge {
                         name,
@@ -106,7 +106,12 @@ pub(crate) fn walk(root: &Path) -> Result<Vec<WalkedFile>, UploadError> {
                         max: MAX_ASSET_SIZE,
                     });
                 }
-                files.push(WalkedFile { name, path, size });
+                files.push(WalkedFile {
+                    name,
+                    path,
+                    size,
+                    modified: meta.modified().ok(),
+                });
             }
         }
     }
