@@ -2,6 +2,7 @@
 //! upload, upsert-hashes, create the deployment.
 
 use std::collections::{BTreeMap, HashSet};
+use std::io::Read;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -73,13 +74,23 @@ fn hash_one(
     if !reserved {
         return Ok((hasher.hash_file(&file.path, &file.name).map_err(io)?, None));
     }
-    let content = std::fs::read(&file.path).map_err(io)?;
-    // The budget reserved the size the walk saw.
-    if content.len() as u64 != file.size {
+    // One read for the whole file (`fs::read` would also stat it and read again to see the
+    // end): a regular file gives all its bytes at once, so another count than the size the
+    // walk saw (and the budget reserved) means it changed.
+    let mut content = vec![0; file.size as usize + 1];
+    let mut opened = std::fs::File::open(&file.path).map_err(io)?;
+    let read = loop {
+        match opened.read(&mut content) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            result => break result.map_err(io)?,
+        }
+    };
+    if read as u64 != file.size {
         return Err(UploadError::FileChanged {
             path: file.path.clone(),
         });
     }
+    content.truncate(read);
     let hash = hasher.hash_content(&content, hash::extension(&file.name));
     Ok((hash, Some(content.into())))
 }
