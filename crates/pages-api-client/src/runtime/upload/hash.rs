@@ -84,7 +84,6 @@ impl Hasher {
         Ok(finish(&hasher))
     }
 
-
     /// The asset hash of `content` with `extension`, from memory.
     pub(crate) fn hash_content(&mut self, content: &[u8], extension: &str) -> String {
         let block = block_for(content.len() as u64);
