@@ -466,6 +466,9 @@ async fn deploy_while_rewriting(dir: &TempDir, name: &str, content: Vec<u8>) -> 
     let fake = FakeApi::start().await;
     fake.add_project("blog", "main");
     let path = dir.path().join(name);
+    // File times tick coarsely (a few ms on Linux): the rewrite must come a tick after the
+    // first write for its time to differ, as a build's rewrite does.
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     let err = fake
         .client()
         .deploy_directory(ACCOUNT, "blog")

@@ -175,7 +175,9 @@ impl Transfer {
                     let read;
                     let content = match &file.content {
                         // Kept from hashing: rewritten since if its size or time differ from
-                        // the walk's (a stat, not a second read).
+                        // the walk's (a stat, not a second read). A same-size rewrite within
+                        // one tick of the file system's clock goes unseen; what is sent is
+                        // then what was hashed, so the manifest still names its content.
                         Some(kept) => {
                             let meta = std::fs::metadata(&file.path).map_err(io)?;
                             if meta.len() != file.size || meta.modified().ok() != file.modified {
