@@ -185,15 +185,25 @@ pub(crate) async fn run(deploy: DeployDirectory) -> Result<DeployOutcome, Error>
         deploy.account_id.clone(),
         deploy.project_name.clone(),
     ));
-    // The upload token is fetched while the files are hashed (a round trip saved); the file
-    // count it allows is checked before anything is uploaded.
+    // The upload token is fetched while the files are hashed (a round trip saved). The file
+    // count it allows is checked as soon as it arrives, which ends the hashing early.
+    let count = walked.len();
+    let too_many = move |max: u64| {
+        if count as u64 > max {
+            return Err(Error::from(UploadError::TooManyFiles { count, max }));
+        }
+        Ok(())
+    };
+    if deploy.dry_run {
+        too_many(MAX_ASSET_COUNT_DEFAULT)?;
+    }
     let fetch_tokens = async {
         if deploy.dry_run {
             return Ok(None);
         }
         let tokens = Tokens::fetch(calls.clone()).await?;
-        let max_files = tokens.get().await?.max_file_count();
-        Ok::<_, Error>(Some((Arc::new(tokens), max_files)))
+        too_many(tokens.get().await?.max_file_count())?;
+        Ok(Some(Arc::new(tokens)))
     };
     reporter.hashing(walked.len());
     let walked = Arc::new(walked);
@@ -202,15 +212,6 @@ pub(crate) async fn run(deploy: DeployDirectory) -> Result<DeployOutcome, Error>
         hash_all(&walked, &reporter, !deploy.dry_run),
     )
     .await?;
-    let max_files = tokens.as_ref().map_or(MAX_ASSET_COUNT_DEFAULT, |t| t.1);
-    if walked.len() as u64 > max_files {
-        return Err(UploadError::TooManyFiles {
-            count: walked.len(),
-            max: max_files,
-        }
-        .into());
-    }
-    let tokens = tokens.map(|t| t.0);
     let Hashed {
         hashes,
         mut contents,
