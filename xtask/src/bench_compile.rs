@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::codegen::{self, CLIENT_CRATE, GENERATED_MODULE, TYPES_CRATE};
+use crate::codegen::{self, CLIENT_CRATE, GENERATED_MODULE, TYPES_CRATE, cargo};
 
 /// Both crates rebuilt in debug, on 2 cores (openapi-to-rust: 2.74 s, progenitor: 2.9 s).
 const DEBUG_TARGET: Duration = Duration::from_millis(2500);
@@ -443,10 +443,6 @@ fn loadavg() -> String {
         |_| "unknown".into(),
         |l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
     )
-}
-
-fn cargo() -> std::ffi::OsString {
-    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
 }
 
 fn cargo_args(command: &str, package: &str, target: &Path, flag: Option<&str>) -> Vec<String> {

@@ -36,6 +36,11 @@ impl fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
+/// The cargo that runs this xtask (`$CARGO`), for the commands it starts itself.
+pub fn cargo() -> std::ffi::OsString {
+    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
+}
+
 /// The workspace root: the nearest directory above the current one whose `Cargo.toml` declares
 /// the workspace with this xtask in it (`cargo xtask` and `cargo test` run somewhere inside it).
 /// Found at run time, because a build shared between checkouts (one target directory, two work

@@ -85,33 +85,14 @@ fn operation_doc(op: &Operation) -> String {
     doc
 }
 
-/// One value the builder holds: a constructor argument, or an optional setter's.
-struct Member<'o> {
-    name: &'o str,
-    doc: &'o str,
-    ty: &'o TypeRef,
-    /// Given to the constructor; otherwise `Option<T>` (or `Patch<T>`), set by a setter.
-    argument: bool,
-    tristate: bool,
-}
-
-fn members(op: &Operation) -> Vec<Member<'_>> {
-    let arguments = op.arguments().into_iter().map(|p| Member {
-        name: &p.name,
-        doc: &p.doc,
-        ty: &p.ty,
-        argument: true,
-        tristate: false,
-    });
-    let setters = op.setters().into_iter().map(|s| Member {
-        name: s.name,
-        doc: s.doc,
-        ty: s.ty,
-        argument: s.required,
-        tristate: s.tristate,
-    });
-    let (required, optional): (Vec<_>, Vec<_>) = arguments.chain(setters).partition(|m| m.argument);
-    required.into_iter().chain(optional).collect()
+/// What the builder holds, in order: the constructor's arguments (`required`), then the
+/// optional setters' values (`Option<T>`, or `Patch<T>` when `tristate`).
+fn members(op: &Operation) -> Vec<Setter<'_>> {
+    let optional = op.setters().into_iter().filter(|s| !s.required);
+    op.constructor_arguments()
+        .into_iter()
+        .chain(optional)
+        .collect()
 }
 
 fn emit_constructor(op: &Operation) -> TokenStream {
@@ -120,14 +101,14 @@ fn emit_constructor(op: &Operation) -> TokenStream {
     let method = ident(&op.method_name);
     let builder = ident(&op.builder_name);
     let members = members(op);
-    let params = members.iter().filter(|m| m.argument).map(|m| {
+    let params = members.iter().filter(|m| m.required).map(|m| {
         let name = ident(m.name);
         let ty = argument_type(m.ty, &paths);
         quote!(#name: #ty)
     });
     let inits = members.iter().map(|m| {
         let name = ident(m.name);
-        match (m.argument, m.tristate) {
+        match (m.required, m.tristate) {
             (true, _) if converts(m.ty) => quote!(#name: ::core::convert::Into::into(#name)),
             (true, _) => quote!(#name),
             (false, true) => quote!(#name: ::core::default::Default::default()),
@@ -152,7 +133,7 @@ fn emit_builder(resource: &Resource, op: &Operation) -> TokenStream {
     let builder = ident(&op.builder_name);
     let op_id = &op.id;
     let members = members(op);
-    let optional: Vec<&Member<'_>> = members.iter().filter(|m| !m.argument).collect();
+    let optional: Vec<&Setter<'_>> = members.iter().filter(|m| !m.required).collect();
     let doc = own_doc_attrs(&format!(
         "Request builder of [`{}::{}`]: {}",
         resource.type_name,
@@ -172,12 +153,8 @@ fn emit_builder(resource: &Resource, op: &Operation) -> TokenStream {
     ));
     let fields = members.iter().map(|m| {
         let name = ident(m.name);
-        let ty = match m.ty {
-            TypeRef::String => quote!(::std::string::String),
-            TypeRef::File => quote!(crate::FilePart),
-            other => type_tokens(other, &paths),
-        };
-        match (m.argument, m.tristate) {
+        let ty = type_tokens(m.ty, &paths);
+        match (m.required, m.tristate) {
             (true, _) => quote!(#name: #ty),
             (false, true) => quote!(#name: #prefix Patch<#ty>),
             (false, false) => quote!(#name: ::core::option::Option<#ty>),

@@ -294,6 +294,22 @@ impl Operation {
             .collect()
     }
 
+    /// What the builder's constructor takes, in order: [`arguments`](Self::arguments), then the
+    /// required body fields; each is `required`.
+    pub fn constructor_arguments(&self) -> Vec<Setter<'_>> {
+        self.arguments()
+            .into_iter()
+            .map(|p| Setter {
+                name: &p.name,
+                doc: &p.doc,
+                ty: &p.ty,
+                tristate: false,
+                required: true,
+            })
+            .chain(self.setters().into_iter().filter(|s| s.required))
+            .collect()
+    }
+
     /// Values of the builder beside the arguments: optional query parameters, then body (or
     /// form) fields; the required ones are constructor arguments too.
     pub fn setters(&self) -> Vec<Setter<'_>> {
@@ -383,9 +399,8 @@ impl Api {
                 gaps.push(format!("operation {at}"));
                 continue;
             };
-            let mut given: Vec<&str> = op.arguments().iter().map(|p| p.name.as_str()).collect();
+            let given: Vec<&str> = op.constructor_arguments().iter().map(|s| s.name).collect();
             let all_setters = op.setters();
-            given.extend(all_setters.iter().filter(|s| s.required).map(|s| s.name));
             if given != *arguments {
                 gaps.push(format!(
                     "{at}({}) (it takes ({}))",

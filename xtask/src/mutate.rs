@@ -446,14 +446,13 @@ pub fn command(args: &[String]) -> Result<(), String> {
                     let _ = std::fs::remove_dir_all(&dir);
                     write::write(&dir, &codegen::standalone(&root, files)?)?;
                     let manifest = dir.join("pages-api-client/Cargo.toml");
-                    let status =
-                        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-                            .args(["clippy", "--quiet", "--manifest-path"])
-                            .arg(&manifest)
-                            .args(["--", "-D", "warnings"])
-                            .env("CARGO_TARGET_DIR", root.join("target"))
-                            .status()
-                            .map_err(|e| format!("cannot run cargo: {e}"))?;
+                    let status = Command::new(codegen::cargo())
+                        .args(["clippy", "--quiet", "--manifest-path"])
+                        .arg(&manifest)
+                        .args(["--", "-D", "warnings"])
+                        .env("CARGO_TARGET_DIR", root.join("target"))
+                        .status()
+                        .map_err(|e| format!("cannot run cargo: {e}"))?;
                     if !status.success() {
                         return Err(format!(
                             "{}: the generated code does not compile ({})",

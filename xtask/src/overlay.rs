@@ -193,9 +193,7 @@ fn apply_action(doc: &mut Value, action: &Value, at: &str) -> Result<Outcome, Sp
     if let Some(update) = update {
         for pointer in &pointers {
             if let Some(node) = doc.pointer_mut(pointer) {
-                let before = node.clone();
-                merge(node, update);
-                changed |= *node != before;
+                changed |= merge(node, update);
             }
         }
     } else {
@@ -212,20 +210,32 @@ fn apply_action(doc: &mut Value, action: &Value, at: &str) -> Result<Outcome, Sp
     })
 }
 
-fn merge(node: &mut Value, update: &Value) {
+/// Merges `update` into `node`; whether that changed anything (so no copy of the node is
+/// kept to compare against).
+fn merge(node: &mut Value, update: &Value) -> bool {
     match (node, update) {
         (Value::Object(target), Value::Object(changes)) => {
+            let mut changed = false;
             for (key, value) in changes {
                 match target.get_mut(key) {
-                    Some(existing) => merge(existing, value),
+                    Some(existing) => changed |= merge(existing, value),
                     None => {
                         target.insert(key.clone(), value.clone());
+                        changed = true;
                     }
                 }
             }
+            changed
         }
-        (Value::Array(target), Value::Array(items)) => target.extend(items.iter().cloned()),
-        (node, value) => *node = value.clone(),
+        (Value::Array(target), Value::Array(items)) => {
+            target.extend(items.iter().cloned());
+            !items.is_empty()
+        }
+        (node, value) => {
+            let changed = *node != *value;
+            *node = value.clone();
+            changed
+        }
     }
 }
 

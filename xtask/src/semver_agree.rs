@@ -92,7 +92,11 @@ fn subject(line: &str) -> Option<(String, Option<String>)> {
 /// The `(type, member)` pairs `xtask diff` marks breaking, with `*` for a whole type or
 /// operation: `field T.f` -> `(T, f)`, `setter projects.create.name` -> `(ProjectCreate, name)`,
 /// `argument projects.create(x)` -> `(Projects, create)`.
-pub fn breaking_subjects(old: &Api, new: &Api) -> BTreeSet<(String, String)> {
+pub fn breaking_subjects(
+    old: &Api,
+    new: &Api,
+    changes: &[diff::Change],
+) -> BTreeSet<(String, String)> {
     let mut subjects = BTreeSet::new();
     let operation = |at: &str| -> Vec<(String, String)> {
         let (resource, method) = at.split_once('.').unwrap_or((at, ""));
@@ -114,7 +118,7 @@ pub fn breaking_subjects(old: &Api, new: &Api) -> BTreeSet<(String, String)> {
             })
             .collect()
     };
-    for change in diff::changes(old, new).into_iter().filter(|c| c.breaking) {
+    for change in changes.iter().filter(|c| c.breaking) {
         let Some((kind, what)) = change.item.split_once(' ') else {
             continue;
         };
@@ -171,7 +175,7 @@ fn generate(root: &Path, spec: &Path, out: &Path) -> Result<Api, String> {
 
 /// Runs cargo-semver-checks on one crate of NEW against the same crate of OLD.
 fn semver_checks(root: &Path, old: &Path, new: &Path, krate: &str) -> Result<String, String> {
-    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let output = Command::new(codegen::cargo())
         .args([
             "semver-checks",
             "check-release",
@@ -212,11 +216,9 @@ pub fn agree(root: &Path, old_spec: &Path, new_spec: &Path) -> Result<String, St
     let (old_dir, new_dir) = (base.join(stem(old_spec)), base.join(stem(new_spec)));
     let old = generate(root, old_spec, &old_dir)?;
     let new = generate(root, new_spec, &new_dir)?;
-    let subjects = breaking_subjects(&old, &new);
-    let ours = diff::changes(&old, &new)
-        .iter()
-        .filter(|c| c.breaking)
-        .count();
+    let changes = diff::changes(&old, &new);
+    let subjects = breaking_subjects(&old, &new, &changes);
+    let ours = changes.iter().filter(|c| c.breaking).count();
     let mut report = String::new();
     let mut missing = Vec::new();
     for krate in ["pages-api-types", "pages-api-client"] {

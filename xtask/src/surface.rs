@@ -23,15 +23,9 @@ pub fn rust_type(ty: &TypeRef) -> String {
 /// The constructor's arguments, in order: name and type. The bearer token, path and required
 /// query parameters, then the required body fields.
 pub fn constructor_arguments(op: &Operation) -> Vec<(String, String)> {
-    op.arguments()
-        .into_iter()
-        .map(|p| (p.name.clone(), rust_type(&p.ty)))
-        .chain(
-            op.setters()
-                .iter()
-                .filter(|s| s.required)
-                .map(|s| (s.name.to_string(), setter_type(s))),
-        )
+    op.constructor_arguments()
+        .iter()
+        .map(|s| (s.name.to_string(), setter_type(s)))
         .collect()
 }
 

@@ -20,6 +20,8 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::codegen::cargo;
+
 /// Environment variable through which the tests find Prism (read by `workspace-tests`).
 const PRISM_URL_ENV: &str = "PAGES_API_PRISM_URL";
 /// Prism's entry point, relative to the workspace root. Run with `node` directly (not `npx`),
@@ -109,10 +111,6 @@ fn target_dir(root: &Path) -> PathBuf {
         Some(dir) if !dir.is_empty() => root.join(dir),
         _ => root.join("target"),
     }
-}
-
-fn cargo() -> std::ffi::OsString {
-    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
 }
 
 fn npm() -> &'static str {

@@ -355,7 +355,7 @@ impl<'d> Normalizer<'d> {
                     Some(TypeRef::Named(name)) => match self.named_struct_fields(&name) {
                         Some(fields) => Body::JsonStruct {
                             type_name: name,
-                            fields: members(fields, taken),
+                            fields: members(fields.to_vec(), taken),
                         },
                         None => Body::Json(TypeRef::Named(name)),
                     },

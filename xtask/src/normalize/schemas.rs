@@ -380,7 +380,7 @@ impl<'d> Normalizer<'d> {
             if *existing != name
                 && self
                     .named_struct_fields(existing)
-                    .is_some_and(|theirs| same_fields(&theirs, &fields))
+                    .is_some_and(|theirs| same_fields(theirs, &fields))
             {
                 self.taken.remove(&name);
                 return Ok(Some(TypeRef::Named(existing.clone())));
@@ -443,12 +443,12 @@ impl<'d> Normalizer<'d> {
         TypeRef::Named(name)
     }
 
-    pub(super) fn named_struct_fields(&self, name: &str) -> Option<Vec<Field>> {
+    pub(super) fn named_struct_fields(&self, name: &str) -> Option<&[Field]> {
         self.types
             .iter()
             .find(|t| t.name == name)
             .and_then(|t| match &t.kind {
-                TypeKind::Struct(s) => Some(s.fields.clone()),
+                TypeKind::Struct(s) => Some(s.fields.as_slice()),
                 _ => None,
             })
     }

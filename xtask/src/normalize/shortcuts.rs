@@ -59,7 +59,7 @@ impl Normalizer<'_> {
 
     /// The fields along `path` (JSON keys) and the type at its end.
     fn resolve_path(&self, fields: &[Field], path: &str) -> Option<(Vec<(String, bool)>, TypeRef)> {
-        let mut fields = fields.to_vec();
+        let mut fields = fields;
         let mut steps = Vec::new();
         let mut keys = path.split('.').peekable();
         while let Some(key) = keys.next() {

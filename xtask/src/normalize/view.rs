@@ -92,7 +92,7 @@ impl<'d> Normalizer<'d> {
         let mut current = r;
         let mut pointer = at.to_string();
         let mut component = None;
-        for _ in 0..32 {
+        for _ in 0..MAX_DEPTH {
             match current {
                 SchemaRef::Inline(schema) => {
                     return Ok(Resolved {
@@ -144,7 +144,7 @@ impl<'d> Normalizer<'d> {
         at: &str,
         depth: usize,
     ) -> Result<(), SpecError> {
-        if depth > 32 {
+        if depth > MAX_DEPTH {
             return Err(SpecError::new(
                 at,
                 "expected allOf members that do not include themselves",

@@ -194,12 +194,9 @@ pub(crate) async fn run(deploy: DeployDirectory) -> Result<DeployOutcome, Error>
         }
         Ok(())
     };
-    if deploy.dry_run {
-        too_many(MAX_ASSET_COUNT_DEFAULT)?;
-    }
     let fetch_tokens = async {
         if deploy.dry_run {
-            return Ok(None);
+            return too_many(MAX_ASSET_COUNT_DEFAULT).map(|()| None);
         }
         let tokens = Tokens::fetch(calls.clone()).await?;
         too_many(tokens.get().await?.max_file_count())?;
