@@ -142,9 +142,8 @@ fn walk(
             name.as_str()
         };
         let pointer = format!("{at}/{key}");
-        let (nested, ro_by_allof) = properties(doc, prop);
-        let ro = resolve(doc, prop).get("readOnly") == Some(&json!(true)) || ro_by_allof;
-        if ro {
+        let (nested, read_only_here) = properties(doc, prop);
+        if read_only_here {
             read_only.push(pointer);
         } else if nested.is_empty() {
             writable.push(pointer);

@@ -193,8 +193,3 @@ pub fn keys(value: &Value) -> BTreeSet<String> {
 pub fn set<const N: usize>(items: [&str; N]) -> BTreeSet<String> {
     items.iter().map(|s| s.to_string()).collect()
 }
-
-/// A JSON pointer segment for `key`.
-pub fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
-}

@@ -4,10 +4,9 @@
 use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
+use xtask::error::child;
 
-use crate::common::{
-    UPSTREAM_ALL, collect_refs, escape, keys, read_text, spec, spec_path, upstream,
-};
+use crate::common::{UPSTREAM_ALL, collect_refs, keys, read_text, spec, spec_path, upstream};
 
 fn assert_keys_sorted(value: &Value, at: &str) {
     match value {
@@ -20,7 +19,7 @@ fn assert_keys_sorted(value: &Value, at: &str) {
                 "spec/pages.json: keys at `{at}` are not sorted"
             );
             for (k, v) in map {
-                assert_keys_sorted(v, &format!("{at}/{}", escape(k)));
+                assert_keys_sorted(v, &child(at, k));
             }
         }
         Value::Array(items) => {
@@ -151,7 +150,7 @@ fn references_resolve_and_every_component_is_reached_from_the_paths() {
         }
     }
     for key in keys(&doc["components"]["schemas"]) {
-        let reference = format!("#/components/schemas/{}", escape(&key));
+        let reference = child("#/components/schemas", &key);
         assert!(
             reached.contains(&reference),
             "component `{key}` is not reached from any path"

@@ -4,10 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
+use xtask::error::child;
 
-use crate::common::{
-    UPSTREAM_2026, escape, keys, operation_id, operations, path_shape, spec, upstream,
-};
+use crate::common::{UPSTREAM_2026, keys, operation_id, operations, path_shape, spec, upstream};
 
 /// What an operation is, leaving out prose, examples and schemas (compared property by
 /// property in `every_upstream_schema_property_is_ours_at_the_same_place`).
@@ -123,7 +122,7 @@ fn compare(theirs: &Value, ours: &Value, at: &str, out: &mut Comparison) {
                 return;
             };
             for (key, value) in map {
-                let here = format!("{at}/{}", escape(key));
+                let here = child(at, key);
                 if matches!(key.as_str(), "example" | "examples") || key.starts_with("x-") {
                     continue;
                 }
@@ -143,7 +142,7 @@ fn compare(theirs: &Value, ours: &Value, at: &str, out: &mut Comparison) {
                             continue;
                         };
                         for (name, schema) in props {
-                            let at_name = format!("{here}/{}", escape(name));
+                            let at_name = child(&here, name);
                             out.checked += 1;
                             match our_props.get(name) {
                                 Some(ours) => compare(schema, ours, &at_name, out),
@@ -153,8 +152,7 @@ fn compare(theirs: &Value, ours: &Value, at: &str, out: &mut Comparison) {
                             }
                         }
                         for name in our_props.keys().filter(|n| !props.contains_key(*n)) {
-                            out.added_properties
-                                .push(format!("{here}/{}", escape(name)));
+                            out.added_properties.push(child(&here, name));
                         }
                     }
                     "enum" => {

@@ -6,6 +6,10 @@ use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 
 use super::error::Error;
 
+/// The global API key's headers (the key and its account's e-mail address).
+const X_AUTH_EMAIL: HeaderName = HeaderName::from_static("x-auth-email");
+const X_AUTH_KEY: HeaderName = HeaderName::from_static("x-auth-key");
+
 /// The environment variable holding an API token.
 pub const ENV_API_TOKEN: &str = "CLOUDFLARE_API_TOKEN";
 /// The environment variable holding the account e-mail of a global API key.
@@ -77,14 +81,8 @@ impl Auth {
                 let value = |name: &str, v: &str| {
                     sensitive_header(v).map_err(|why| Error::Config(format!("the {name} {why}")))
                 };
-                headers.insert(
-                    HeaderName::from_static("x-auth-email"),
-                    value("e-mail address", email)?,
-                );
-                headers.insert(
-                    HeaderName::from_static("x-auth-key"),
-                    value("global API key", key)?,
-                );
+                headers.insert(X_AUTH_EMAIL, value("e-mail address", email)?);
+                headers.insert(X_AUTH_KEY, value("global API key", key)?);
             }
         }
         Ok(headers)
@@ -153,7 +151,7 @@ fn sensitive_header(value: &str) -> Result<HeaderValue, String> {
 /// Whether a header carries credentials: only the client (or
 /// [`ApiRequest::bearer_auth`](crate::ApiRequest::bearer_auth)) sets those.
 pub(crate) fn is_credential_header(name: &HeaderName) -> bool {
-    *name == AUTHORIZATION || name == "x-auth-email" || name == "x-auth-key"
+    [AUTHORIZATION, X_AUTH_EMAIL, X_AUTH_KEY].contains(name)
 }
 
 /// Which kind of credential a client uses; reported in authentication errors.

@@ -45,7 +45,6 @@ impl<'c> Call<'c> {
         inner: &'c Inner,
         req: &'c ApiRequest,
         url: RequestUrl,
-        body: PreparedBody,
     ) -> Result<Self, Error> {
         let operation = req.operation_id();
         let invalid = |reason: String| Error::InvalidRequest { operation, reason };
@@ -69,7 +68,8 @@ impl<'c> Call<'c> {
             timeout: inner.timeout,
             deadline: inner.deadline,
             policy: Cow::Borrowed(&inner.retry),
-            body,
+            // Prepared (files read) once the request has passed the checks here.
+            body: PreparedBody::None,
         };
         let Some(options) = req.request_options() else {
             return Ok(call);

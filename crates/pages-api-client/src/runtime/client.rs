@@ -202,9 +202,8 @@ impl Client {
     ) -> Result<Envelope<T>, Error> {
         // Only the decoding is generic: sending, retrying and tracing are compiled once.
         let raw = self.send_raw(req).await?;
-        let span = raw.span.clone();
-        let _entered = span.enter();
-        Self::decode(raw)
+        let _entered = raw.span.enter();
+        Self::decode(raw.operation, raw.status, &raw.headers, &raw.body, raw.auth)
     }
 
     /// Like [`execute`](Self::execute), returning the `result` itself; `"result": null` is an
@@ -270,9 +269,10 @@ impl Client {
         req: ApiRequest,
         span: tracing::Span,
     ) -> Result<RawResponse, Error> {
+        // The cheap checks first: files are read only for a request that can be sent.
         let url = self.url(&req)?;
-        let body = req.body().prepare(req.operation_id()).await?;
-        let call = Call::new(&self.inner, &req, url, body)?;
+        let mut call = Call::new(&self.inner, &req, url)?;
+        call.body = req.body().prepare(req.operation_id()).await?;
         let operation = call.operation;
         let policy = &*call.policy;
         let may_repeat = policy.may_repeat(req.method());
@@ -438,16 +438,13 @@ impl Client {
         }
     }
 
-    fn decode<T: DeserializeOwned>(raw: RawResponse) -> Result<Envelope<T>, Error> {
-        let RawResponse {
-            operation,
-            status,
-            headers,
-            body,
-            auth,
-            span: _,
-        } = raw;
-        let body = &body[..];
+    fn decode<T: DeserializeOwned>(
+        operation: &'static str,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &[u8],
+        auth: AuthScheme,
+    ) -> Result<Envelope<T>, Error> {
         let ray_id = || {
             headers
                 .get(CF_RAY)
@@ -515,14 +512,13 @@ pub fn decode_envelope<T: DeserializeOwned>(
 ) -> Result<Envelope<T>, Error> {
     let status = StatusCode::from_u16(status)
         .map_err(|_| Error::Config(format!("{status} is not an HTTP status")))?;
-    Client::decode(RawResponse {
-        operation: "decode_envelope",
+    Client::decode(
+        "decode_envelope",
         status,
-        headers: HeaderMap::new(),
-        body: Bytes::copy_from_slice(body),
-        auth: AuthScheme::ApiToken,
-        span: tracing::Span::none(),
-    })
+        &HeaderMap::new(),
+        body,
+        AuthScheme::ApiToken,
+    )
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use std::time::Duration;
 use pages_api_types::ApiMessage;
 
 use super::auth::AuthScheme;
+use super::retry;
 
 /// Cloudflare error codes that mean "these credentials may not do this".
 const AUTH_CODES: [i64; 4] = [9106, 9107, 9109, 10000];
@@ -278,7 +279,7 @@ impl Error {
     pub fn is_transient(&self) -> bool {
         match self {
             Error::Api { status, .. } | Error::Decode { status, .. } => {
-                matches!(status, 408 | 429) || *status >= 500
+                retry::retryable_status(*status)
             }
             Error::Timeout { .. } | Error::DeadlineExceeded { .. } | Error::Transport { .. } => {
                 true
@@ -326,7 +327,7 @@ fn fmt_decode(
             "{operation}: Cloudflare's edge returned HTTP {status}{ray} with an HTML page, not \
              the API's JSON; it starts: {body}"
         )?;
-        f.write_str(if status >= 500 || status == 429 {
+        f.write_str(if retry::retryable_status(status) {
             "; a Cloudflare-side or network problem: retry later"
         } else {
             "; check the base URL and any proxy in between"
@@ -337,10 +338,7 @@ fn fmt_decode(
             "{operation}: the API answered HTTP {status}{ray} without Cloudflare's error \
              envelope; body starts: {body}"
         )?;
-        if status >= 500 {
-            f.write_str("; a Cloudflare-side problem: retry later")?;
-        }
-        Ok(())
+        f.write_str(status_hint(status))
     } else {
         write!(
             f,
@@ -400,13 +398,18 @@ fn fmt_api(
             ),
         }
     } else {
-        match status {
-            404 => f.write_str("; check the account id and the project/deployment names"),
-            429 => f.write_str("; rate limited: wait a while before retrying"),
-            400 | 409 | 422 => f.write_str("; fix the request as the errors describe"),
-            s if s >= 500 => f.write_str("; a Cloudflare-side problem: retry later"),
-            _ => Ok(()),
-        }
+        f.write_str(status_hint(status))
+    }
+}
+
+/// What an error status (beyond authentication) suggests doing, as a `; ...` suffix.
+fn status_hint(status: u16) -> &'static str {
+    match status {
+        404 => "; check the account id and the project/deployment names",
+        429 => "; rate limited: wait a while before retrying",
+        400 | 409 | 422 => "; fix the request as the errors describe",
+        s if s >= 500 => "; a Cloudflare-side problem: retry later",
+        _ => "",
     }
 }
 

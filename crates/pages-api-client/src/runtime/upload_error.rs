@@ -9,7 +9,7 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum UploadError {
     /// Reading the directory or a file failed.
-    #[error("could not read {}: {source}", path.display())]
+    #[error("could not read {}", path.display())]
     Io {
         /// The file or directory.
         path: PathBuf,

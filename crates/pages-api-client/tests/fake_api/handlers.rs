@@ -231,7 +231,7 @@ pub(super) async fn create_deployment(
 ) -> Response {
     let mut state = state.lock().expect("fake API state");
     let production_branch = match find(&mut state, &account, &project) {
-        Ok(stored) => stored.production_branch().to_owned(),
+        Ok(stored) => stored.project.production_branch.clone(),
         Err(error) => return error.into_response(),
     };
     if let Some((status, code, message)) = state.create_failures.pop_front() {

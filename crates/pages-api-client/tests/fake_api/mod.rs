@@ -93,10 +93,6 @@ struct StoredProject {
 }
 
 impl StoredProject {
-    fn production_branch(&self) -> &str {
-        &self.project.production_branch
-    }
-
     /// Newest first.
     fn sorted(&self) -> Vec<&StoredDeployment> {
         let mut all: Vec<&StoredDeployment> = self.deployments.iter().collect();
@@ -109,7 +105,7 @@ impl StoredProject {
         let mut newest = HashSet::new();
         for stored in self.sorted() {
             if seen.insert(stored.branch.clone()) {
-                newest.insert(id_of(&stored.deployment));
+                newest.insert(stored.deployment.id.clone());
             }
         }
         newest
@@ -117,22 +113,21 @@ impl StoredProject {
 
     fn canonical_id(&self) -> Option<String> {
         if let Some(id) = &self.canonical
-            && self.deployments.iter().any(|d| &id_of(&d.deployment) == id)
+            && self.deployments.iter().any(|d| &d.deployment.id == id)
         {
             return Some(id.clone());
         }
-        let production = self.production_branch().to_owned();
         self.sorted()
             .into_iter()
-            .find(|d| d.branch == production)
-            .map(|d| id_of(&d.deployment))
+            .find(|d| d.branch == self.project.production_branch)
+            .map(|d| d.deployment.id.clone())
     }
 
     /// A deployment as the API shows it: the branch alias on the newest of each preview
     /// branch, the branch left out where hidden.
     fn view(&self, stored: &StoredDeployment, newest: &HashSet<String>) -> Deployment {
         let mut deployment = stored.deployment.clone();
-        let id = id_of(&deployment);
+        let id = deployment.id.clone();
         if newest.contains(&id) && deployment.environment == Environment::Preview {
             deployment.aliases = Some(vec![format!(
                 "https://{}.{}.pages.dev",
@@ -150,7 +145,7 @@ impl StoredProject {
         let newest = self.newest_of_branches();
         self.deployments
             .iter()
-            .find(|d| id_of(&d.deployment) == id)
+            .find(|d| d.deployment.id == id)
             .map(|d| self.view(d, &newest))
     }
 
@@ -160,7 +155,7 @@ impl StoredProject {
         project.latest_deployment = self
             .sorted()
             .first()
-            .and_then(|d| self.view_by_id(&id_of(&d.deployment)));
+            .and_then(|d| self.view_by_id(&d.deployment.id));
         project
     }
 }
@@ -197,10 +192,6 @@ impl Drop for FakeApi {
             );
         }
     }
-}
-
-fn id_of(deployment: &Deployment) -> String {
-    deployment.id.clone()
 }
 
 fn timestamp_ago(age: Duration) -> Timestamp {
@@ -337,7 +328,7 @@ impl FakeApi {
         let deployment = stored
             .deployments
             .iter_mut()
-            .find(|d| id_of(&d.deployment) == id)
+            .find(|d| d.deployment.id == id)
             .expect("known deployment");
         deployment.hide_branch = true;
     }
@@ -370,7 +361,7 @@ impl FakeApi {
         state.projects[project]
             .sorted()
             .iter()
-            .map(|d| id_of(&d.deployment))
+            .map(|d| d.deployment.id.clone())
             .collect()
     }
 
@@ -392,7 +383,7 @@ impl FakeApi {
         state.projects[project]
             .deployments
             .iter()
-            .find(|d| id_of(&d.deployment) == id)
+            .find(|d| d.deployment.id == id)
             .map(|d| d.branch.clone())
             .expect("known deployment")
     }

@@ -23,7 +23,6 @@ use std::time::Duration;
 
 use std::cell::RefCell;
 
-use base64_simd::STANDARD;
 use pages_api_types::{AssetUploadMetadataRequest, AssetUploadRequest, CommitDirty, Deployment};
 use serde::ser::{Error as _, SerializeSeq as _};
 
@@ -55,8 +54,8 @@ pub(crate) struct Calls {
 pub(crate) struct AssetUpload<'a> {
     /// The asset hash.
     pub key: &'a str,
-    /// The file's content (sent base64-encoded).
-    pub content: &'a [u8],
+    /// The file's content, base64-encoded (as it is sent, and as its hash covers it).
+    pub base64: String,
     /// The stored `Content-Type`.
     pub content_type: &'a str,
 }
@@ -94,12 +93,12 @@ pub(crate) fn upload_entry_len(key_len: usize, content_len: u64, content_type_le
 pub(crate) const UPLOAD_BODY_OVERHEAD: u64 = 2;
 
 /// One element of an upload body, as the generated operation sends it.
-fn upload_entry(asset: &AssetUpload<'_>) -> AssetUploadRequest {
+fn upload_entry(asset: AssetUpload<'_>) -> AssetUploadRequest {
     AssetUploadRequest::new(
         true,
         asset.key,
         AssetUploadMetadataRequest::new(asset.content_type),
-        STANDARD.encode_to_string(asset.content),
+        asset.base64,
     )
 }
 
@@ -121,7 +120,7 @@ impl<E> serde::Serialize for LazyAssets<'_, E> {
         for index in 0..self.count {
             let mut written = Ok(());
             let produced = (*next)(index, &mut |asset| {
-                written = seq.serialize_element(&upload_entry(&asset));
+                written = seq.serialize_element(&upload_entry(asset));
             });
             if let Err(err) = produced {
                 *self.error.borrow_mut() = Some(err);
@@ -283,6 +282,7 @@ impl Calls {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64_simd::STANDARD;
 
     #[test]
     fn entry_len_is_exact() {
@@ -294,20 +294,15 @@ mod tests {
             (&[0xff; 1000][..], "application/javascript"),
         ] {
             let key = "0123456789abcdef0123456789abcdef";
-            let files = [AssetUpload {
+            let asset = || AssetUpload {
                 key,
-                content,
+                base64: STANDARD.encode_to_string(content),
                 content_type,
-            }];
+            };
             // What the generated operation sends.
-            let json = serde_json::to_string(&files.iter().map(upload_entry).collect::<Vec<_>>())
-                .unwrap();
+            let json = serde_json::to_string(&[upload_entry(asset())]).unwrap();
             let body = upload_body(1, |_, emit| {
-                emit(AssetUpload {
-                    key,
-                    content,
-                    content_type,
-                });
+                emit(asset());
                 Ok::<_, Error>(())
             })
             .unwrap();

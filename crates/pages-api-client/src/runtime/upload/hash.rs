@@ -105,6 +105,14 @@ pub(crate) fn hash_bytes(content: &[u8], extension: &str) -> String {
     Hasher::default().hash_content(content, extension)
 }
 
+/// The asset hash of a content already in base64 (`base64`), with `extension`.
+pub(crate) fn hash_base64(base64: &str, extension: &str) -> String {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(base64.as_bytes());
+    hasher.update(extension.as_bytes());
+    finish(&hasher)
+}
+
 fn finish(hasher: &blake3::Hasher) -> String {
     let mut hex = hasher.finalize().to_hex().to_string();
     hex.truncate(32);
@@ -140,6 +148,8 @@ mod tests {
         let mut hasher = Hasher::default();
         for (content, ext, expected) in vectors() {
             assert_eq!(hash_bytes(&content, ext), expected, "{ext}");
+            let base64 = STANDARD.encode_to_string(&content);
+            assert_eq!(hash_base64(&base64, ext), expected, "{ext}");
             let name = if ext.is_empty() {
                 "file".to_owned()
             } else {

@@ -74,23 +74,17 @@ fn hash_one(
     if !reserved {
         return Ok((hasher.hash_file(&file.path, &file.name).map_err(io)?, None));
     }
-    // One read for the whole file (`fs::read` would also stat it and read again to see the
-    // end): a regular file gives all its bytes at once, so another count than the size the
-    // walk saw (and the budget reserved) means it changed.
-    let mut content = vec![0; file.size as usize + 1];
-    let mut opened = std::fs::File::open(&file.path).map_err(io)?;
-    let read = loop {
-        match opened.read(&mut content) {
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            result => break result.map_err(io)?,
-        }
-    };
-    if read as u64 != file.size {
+    // Read as far as one byte past the size the walk saw (and the budget reserved): any other
+    // length means the file changed since. No `stat`, unlike `fs::read`.
+    let mut content = Vec::with_capacity(file.size as usize + 1);
+    std::fs::File::open(&file.path)
+        .and_then(|opened| opened.take(file.size + 1).read_to_end(&mut content))
+        .map_err(io)?;
+    if content.len() as u64 != file.size {
         return Err(UploadError::FileChanged {
             path: file.path.clone(),
         });
     }
-    content.truncate(read);
     let hash = hasher.hash_content(&content, hash::extension(&file.name));
     Ok((hash, Some(content.into())))
 }
@@ -119,7 +113,7 @@ async fn hash_all(
         ranges.push(start..files.len());
     }
 
-    let budget = Arc::new(AtomicU64::new(if keep { KEPT_CONTENT_BUDGET } else { 0 }));
+    let budget = keep.then(|| Arc::new(AtomicU64::new(KEPT_CONTENT_BUDGET)));
     let mut hashed = Hashed {
         hashes: vec![String::new(); files.len()],
         contents: vec![None; files.len()],
@@ -132,10 +126,9 @@ async fn hash_all(
             let (files, reporter, budget) = (files.clone(), reporter.clone(), budget.clone());
             running.spawn_blocking(move || {
                 let mut hasher = Hasher::default();
-                let budget = keep.then_some(&*budget);
                 let mut out = Vec::with_capacity(range.len());
                 for file in &files[range.clone()] {
-                    out.push(hash_one(&mut hasher, file, budget)?);
+                    out.push(hash_one(&mut hasher, file, budget.as_deref())?);
                     reporter.hashed(1);
                 }
                 Ok::<_, UploadError>((range.start, out))

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use base64_simd::STANDARD;
 use pages_api_types::Deployment;
 use tokio::task::JoinSet;
 
@@ -162,7 +163,6 @@ impl Transfer {
             let files = files.clone();
             tokio::task::spawn_blocking(move || {
                 // One file at a time: read, check, encode into the body, drop.
-                let mut hasher = hash::Hasher::default();
                 upload_body(bucket.files.len(), |n, emit| {
                     let file = &files[bucket.files[n]];
                     let io = |source| UploadError::Io {
@@ -172,8 +172,7 @@ impl Transfer {
                     let changed = || UploadError::FileChanged {
                         path: file.path.clone(),
                     };
-                    let read;
-                    let content = match &file.content {
+                    let base64 = match &file.content {
                         // Kept from hashing: rewritten since if its size or time differ from
                         // the walk's (a stat, not a second read). A same-size rewrite within
                         // one tick of the file system's clock goes unseen; what is sent is
@@ -183,22 +182,23 @@ impl Transfer {
                             if meta.len() != file.size || meta.modified().ok() != file.modified {
                                 return Err(changed());
                             }
-                            kept.as_ref()
+                            STANDARD.encode_to_string(kept)
                         }
-                        // Read again: changed since it was hashed if the hash differs (the
-                        // manifest would name other content).
+                        // Read again: changed since it was hashed if the hash of its base64
+                        // (encoded once, for the check and the body) differs.
                         None => {
-                            read = std::fs::read(&file.path).map_err(io)?;
-                            let extension = hash::extension(&file.name);
-                            if hasher.hash_content(&read, extension) != file.hash {
+                            let read = std::fs::read(&file.path).map_err(io)?;
+                            let base64 = STANDARD.encode_to_string(&read);
+                            if hash::hash_base64(&base64, hash::extension(&file.name)) != file.hash
+                            {
                                 return Err(changed());
                             }
-                            &read
+                            base64
                         }
                     };
                     emit(AssetUpload {
                         key: &file.hash,
-                        content,
+                        base64,
                         content_type: file.content_type,
                     });
                     Ok(())
