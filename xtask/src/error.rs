@@ -31,6 +31,11 @@ pub fn escape_segment(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
+/// `c~1d` -> `c/d`: a pointer segment back to the key it spells.
+pub fn unescape_segment(segment: &str) -> String {
+    segment.replace("~1", "/").replace("~0", "~")
+}
+
 /// `#/a/b` + `c/d` -> `#/a/b/c~1d`.
 pub fn child(pointer: &str, segment: &str) -> String {
     format!("{pointer}/{}", escape_segment(segment))

@@ -30,25 +30,43 @@ pub fn parse_json(text: &str) -> Result<Value, SpecError> {
 pub const MAX_NESTING: usize = 64;
 
 /// Refuses a document nested deeper than [`MAX_NESTING`], naming the first node too deep.
-/// Walks without recursion.
+/// Walks depth-first without recursion, keeping only the keys on the way down (the pointer is
+/// spelled out when it is needed, not for every node of a large document).
 pub fn check_nesting(doc: &Value) -> Result<(), SpecError> {
-    let mut pending: Vec<(&Value, usize, String)> = vec![(doc, 1, "#".to_string())];
-    while let Some((value, depth, at)) = pending.pop() {
+    enum Segment<'d> {
+        Key(&'d str),
+        Index(usize),
+    }
+    // Each pending node with its depth (the root is 1) and its key in its parent.
+    let mut pending: Vec<(&Value, usize, Option<Segment<'_>>)> = vec![(doc, 1, None)];
+    // The keys from the root to the node being looked at.
+    let mut path: Vec<Segment<'_>> = Vec::new();
+    while let Some((value, depth, segment)) = pending.pop() {
+        // Depth-first: the node's ancestors are the first `depth - 2` keys of the path.
+        path.truncate(depth.saturating_sub(2));
+        path.extend(segment);
         if depth > MAX_NESTING {
+            let at = path
+                .iter()
+                .fold("#".to_string(), |at, segment| match segment {
+                    Segment::Key(key) => child(&at, key),
+                    Segment::Index(i) => format!("{at}/{i}"),
+                });
             return Err(SpecError::new(
                 at,
                 format!("expected a document nested at most {MAX_NESTING} levels deep"),
             ));
         }
         match value {
-            Value::Object(map) => {
-                pending.extend(map.iter().map(|(k, v)| (v, depth + 1, child(&at, k))));
-            }
+            Value::Object(map) => pending.extend(
+                map.iter()
+                    .map(|(k, v)| (v, depth + 1, Some(Segment::Key(k.as_str())))),
+            ),
             Value::Array(items) => pending.extend(
                 items
                     .iter()
                     .enumerate()
-                    .map(|(i, v)| (v, depth + 1, format!("{at}/{i}"))),
+                    .map(|(i, v)| (v, depth + 1, Some(Segment::Index(i)))),
             ),
             _ => {}
         }
@@ -528,6 +546,23 @@ mod tests {
             doc["components"]["schemas"]["projects"]["items"]["$ref"],
             "#/components/schemas/stage"
         );
+    }
+
+    #[test]
+    fn a_document_too_deep_is_refused_at_its_first_node_too_deep() {
+        let mut deep = json!(1);
+        for _ in 0..70 {
+            deep = json!([deep]);
+        }
+        // The deep branch is walked last, after a sibling that leaves keys on the way.
+        let doc = json!({"paths": {"x/y": deep, "z": {"a": {"b": [1, 2]}}}});
+        let err = check_nesting(&doc).unwrap_err().to_string();
+        // The root is level 1, `paths` 2, `x/y` 3: the node at level 65 is 62 arrays down.
+        let expected = format!("#/paths/x~1y{}", "/0".repeat(62));
+        assert!(err.starts_with(&format!("{expected}: ")), "{err}");
+        assert!(err.contains("at most 64 levels deep"), "{err}");
+        let shallow = json!({"paths": {"z": {"a": {"b": [1, 2]}}}});
+        assert!(check_nesting(&shallow).is_ok());
     }
 
     #[test]

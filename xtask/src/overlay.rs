@@ -12,7 +12,7 @@ use std::fmt;
 use serde_json::Value;
 use serde_json_path::JsonPath;
 
-use crate::error::{SpecError, child};
+use crate::error::{SpecError, child, unescape_segment};
 
 /// What applying an overlay did.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -243,7 +243,7 @@ fn remove_at(doc: &mut Value, pointer: &str) -> bool {
     let Some((parent, last)) = pointer.rsplit_once('/') else {
         return false;
     };
-    let key = last.replace("~1", "/").replace("~0", "~");
+    let key = unescape_segment(last);
     match doc.pointer_mut(parent) {
         Some(Value::Object(map)) => map.shift_remove(&key).is_some(),
         Some(Value::Array(items)) => match key.parse::<usize>() {

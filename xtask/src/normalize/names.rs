@@ -11,7 +11,7 @@ use openapiv3::{ReferenceOr, StatusCode};
 
 use super::Normalizer;
 use super::envelope::is_envelope;
-use super::view::{MAX_DEPTH, SchemaRef};
+use super::view::{MAX_DEPTH, SchemaRef, schema_key};
 use crate::error::{SpecError, child};
 use crate::ident;
 
@@ -39,9 +39,8 @@ struct Candidates {
 impl Candidates {
     fn add(&mut self, r: SchemaRef<'_>, rank: Rank, name: &str) {
         if let SchemaRef::Ref(reference) = r
-            && let Some(key) = reference.strip_prefix("#/components/schemas/")
+            && let Some(key) = schema_key(reference)
         {
-            let key = key.replace("~1", "/").replace("~0", "~");
             self.by_component
                 .entry(key)
                 .or_default()
@@ -69,7 +68,7 @@ impl<'d> Normalizer<'d> {
     pub(super) fn component_names(&self) -> Result<(ComponentNames, ObjectNames), SpecError> {
         let mut found = Candidates::default();
         for (path, _, op, at) in self.operations_in_order()? {
-            let naming = self.operation_naming(path);
+            let default_name = self.default_type_name(path);
             if let Some(body) = &op.request_body {
                 let body = self.component(body, "requestBodies", |c| &c.request_bodies, &at)?;
                 for (media_type, media) in &body.content {
@@ -78,8 +77,8 @@ impl<'d> Normalizer<'d> {
                             &child(&child(&child(&at, "requestBody"), "content"), media_type),
                             "schema",
                         );
-                        found.add(schema.into(), Rank::Body, &naming.body);
-                        self.collect(schema.into(), &schema_at, &naming.body, &mut found, 0)?;
+                        found.add(schema.into(), Rank::Body, &default_name);
+                        self.collect(schema.into(), &schema_at, &default_name, &mut found, 0)?;
                     }
                 }
             }
@@ -107,7 +106,7 @@ impl<'d> Normalizer<'d> {
                 let schema_at = child(&response_at, "schema");
                 let envelope = self.view_of(schema.into(), &schema_at)?;
                 if let Some((result, result_at)) = envelope.properties.get("result") {
-                    self.collect_result(*result, result_at, &naming.result, &mut found)?;
+                    self.collect_result(*result, result_at, &default_name, &mut found)?;
                 }
             }
         }

@@ -14,12 +14,6 @@ use crate::error::{SpecError, child};
 use crate::ident;
 use crate::ir::*;
 
-/// What an operation's result and body are called when the document does not say.
-pub(super) struct OperationNaming {
-    pub result: String,
-    pub body: String,
-}
-
 impl<'d> Normalizer<'d> {
     /// Every operation with its path, method and pointer, in document order.
     pub(super) fn operations_in_order(
@@ -44,17 +38,15 @@ impl<'d> Normalizer<'d> {
         Ok(found)
     }
 
-    pub(super) fn operation_naming(&self, path: &str) -> OperationNaming {
+    /// What the result and the request body of the operation at `path` are called when the
+    /// document does not say: one name for both (`Project`, `DeploymentRetry`).
+    pub(super) fn default_type_name(&self, path: &str) -> String {
         let (resource, shape) = resource_of(path, &self.collections);
         let action = match &shape {
             PathShape::Action(action) => Some(action.as_str()),
             _ => None,
         };
-        let result = ident::result_name(&resource, action);
-        OperationNaming {
-            body: result.clone(),
-            result,
-        }
+        ident::result_name(&resource, action)
     }
 
     pub(super) fn resources(&mut self) -> Result<Vec<Resource>, SpecError> {
@@ -117,7 +109,7 @@ impl<'d> Normalizer<'d> {
                 ReferenceOr::Item(item) => item,
                 ReferenceOr::Reference { .. } => unreachable!("refused by operations_in_order"),
             };
-            let naming = self.operation_naming(path);
+            let default_name = self.default_type_name(path);
             let op = self.operation(
                 path,
                 &item.parameters,
@@ -126,7 +118,7 @@ impl<'d> Normalizer<'d> {
                 id,
                 method_name,
                 &resource,
-                &naming,
+                &default_name,
                 &op_at,
             )?;
             resources[index].operations.push(op);
@@ -144,7 +136,7 @@ impl<'d> Normalizer<'d> {
         id: String,
         method_name: String,
         resource: &str,
-        naming: &OperationNaming,
+        default_name: &str,
         at: &str,
     ) -> Result<Operation, SpecError> {
         let builder_name = ident::builder_name(resource, &method_name);
@@ -231,14 +223,13 @@ impl<'d> Normalizer<'d> {
             Some(body) => self.request_body(
                 body,
                 http_method,
-                &naming.body,
+                default_name,
                 &mut names,
                 &child(at, "requestBody"),
             )?,
         };
 
-        let (result, error_statuses) =
-            self.responses(op, &naming.result, &child(at, "responses"))?;
+        let (result, error_statuses) = self.responses(op, default_name, &child(at, "responses"))?;
         let paged_item = match &result {
             Some(TypeRef::List(item)) if is_paged(&query_params) => Some((**item).clone()),
             _ => None,

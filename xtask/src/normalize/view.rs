@@ -8,12 +8,19 @@ use openapiv3::{AdditionalProperties, ReferenceOr, Schema, SchemaData, SchemaKin
 use serde_json::Value;
 
 use super::Normalizer;
-use crate::error::{SpecError, child};
+use crate::error::{SpecError, child, unescape_segment};
 
 /// How deep schemas may nest (properties in properties, `allOf` in `allOf`, ...) before the
 /// document is refused: real documents stay below 10, and the generated types, serde's derives
 /// and rustc all recurse once per level.
 pub(super) const MAX_DEPTH: usize = 32;
+
+/// The component key a `$ref` to `#/components/schemas/...` names (unescaped), if it is one.
+pub(super) fn schema_key(reference: &str) -> Option<String> {
+    reference
+        .strip_prefix("#/components/schemas/")
+        .map(unescape_segment)
+}
 
 /// A schema reference as found in the document (two `ReferenceOr` flavours exist).
 #[derive(Clone, Copy)]
@@ -102,10 +109,9 @@ impl<'d> Normalizer<'d> {
                     });
                 }
                 SchemaRef::Ref(reference) => {
-                    let key = reference.strip_prefix("#/components/schemas/").ok_or_else(|| {
+                    let key = schema_key(reference).ok_or_else(|| {
                         SpecError::new(child(&pointer, "$ref"), format!("expected a reference to #/components/schemas/..., found `{reference}`"))
                     })?;
-                    let key = key.replace("~1", "/").replace("~0", "~");
                     let (name, target) = self
                         .doc
                         .components
