@@ -20,6 +20,7 @@ pub const CLIENT_CRATE: &str = "crates/pages-api-client";
 pub const GENERATED_MODULE: &str = "src/generated.rs";
 pub const API_SURFACE: &str = "crates/pages-api-client/api-surface.txt";
 pub const EXAMPLES_TEST: &str = "crates/pages-api-types/tests/examples/generated.rs";
+pub const EXAMPLES_DATA: &str = "crates/pages-api-types/tests/examples/examples.json";
 
 /// A problem in one input file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,18 +170,22 @@ pub fn render(prepared: &Prepared, spec_label: &str) -> Result<Vec<OutputFile>, 
     let module = |emit: fn(&Api) -> proc_macro2::TokenStream| {
         format::format_module(emit(&prepared.api), &header)
     };
-    // Emitting and formatting are most of the time: the two crates' modules are made on two
-    // threads (token streams stay on the thread that makes them; only the text crosses).
-    let (types, client) = std::thread::scope(|scope| {
+    // Emitting and formatting are most of the time: the types module (the largest) is made on
+    // a thread of its own while this one makes the rest (token streams stay on the thread that
+    // makes them; only the text crosses).
+    let (types, rest) = std::thread::scope(|scope| {
         let types = scope.spawn(|| module(emit_types::emit));
-        let client = module(emit_client::emit);
-        (types.join(), client)
+        let rest = (|| {
+            let client = module(emit_client::emit)?;
+            let examples = module(emit_examples::emit)?;
+            let resolved =
+                serde_json::to_string_pretty(&prepared.resolved).map_err(|e| e.to_string())? + "\n";
+            Ok::<_, String>((client, examples, resolved))
+        })();
+        (types.join(), rest)
     });
     let types = types.map_err(|_| "formatting the types module panicked".to_string())??;
-    let client = client?;
-    let examples = module(emit_examples::emit)?;
-    let resolved =
-        serde_json::to_string_pretty(&prepared.resolved).map_err(|e| e.to_string())? + "\n";
+    let (client, examples, resolved) = rest?;
     Ok(vec![
         OutputFile {
             path: Path::new(TYPES_CRATE).join(GENERATED_MODULE),
@@ -193,6 +198,10 @@ pub fn render(prepared: &Prepared, spec_label: &str) -> Result<Vec<OutputFile>, 
         OutputFile {
             path: EXAMPLES_TEST.into(),
             contents: examples,
+        },
+        OutputFile {
+            path: EXAMPLES_DATA.into(),
+            contents: emit_examples::data(&prepared.api),
         },
         OutputFile {
             path: API_SURFACE.into(),

@@ -6,21 +6,22 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::emit_types::{
-    TypePaths, argument_type, converts, doc_attrs, field_type_tokens, ident, own_doc_attrs,
-    serde_field_attr, type_tokens,
+    TypePaths, argument_type, converts, doc_attrs, field_type_tokens, ident, imports,
+    own_doc_attrs, serde_field_attr, type_tokens,
 };
 use crate::ir::*;
 
 /// The whole `crates/pages-api-client/src/generated.rs`, unformatted. Everything it uses is
-/// named by a path no spec name can shadow (`crate::Client`, `::core::option::Option`).
+/// named by a path no spec name can shadow (`crate::Client`, `Option`).
 pub fn emit(api: &Api) -> TokenStream {
     let accessors = api.resources.iter().map(|r| {
         let name = ident(&r.name);
         let ty = ident(&r.type_name);
         let doc = doc_attrs(&format!("Operations on {}.", r.name.replace('_', " ")));
-        quote! { #doc pub fn #name(&self) -> #ty { #ty { client: ::core::clone::Clone::clone(self) } } }
+        quote! { #doc pub fn #name(&self) -> #ty { #ty { client: Clone::clone(self) } } }
     });
     let resources = api.resources.iter().map(emit_resource);
+    let imports = imports();
     let direct_upload = if api.direct_upload_gaps().is_empty() {
         quote! { ($($items:item)*) => { $($items)* }; }
     } else {
@@ -29,6 +30,7 @@ pub fn emit(api: &Api) -> TokenStream {
     quote! {
         // An operation's constructor takes everything it requires, however much.
         #![allow(clippy::too_many_arguments)]
+        #imports
         impl crate::Client {
             #(#accessors)*
         }
@@ -55,7 +57,7 @@ fn emit_resource(resource: &Resource) -> TokenStream {
         .map(|op| emit_builder(resource, op));
     quote! {
         #doc
-        #[derive(::core::clone::Clone, ::core::fmt::Debug)]
+        #[derive(Clone, Debug)]
         pub struct #ty { client: crate::Client }
         impl #ty {
             #(#constructors)*
@@ -109,18 +111,18 @@ fn emit_constructor(op: &Operation) -> TokenStream {
     let inits = members.iter().map(|m| {
         let name = ident(m.name);
         match (m.required, m.tristate) {
-            (true, _) if converts(m.ty) => quote!(#name: ::core::convert::Into::into(#name)),
+            (true, _) if converts(m.ty) => quote!(#name: Into::into(#name)),
             (true, _) => quote!(#name),
-            (false, true) => quote!(#name: ::core::default::Default::default()),
-            (false, false) => quote!(#name: ::core::option::Option::None),
+            (false, true) => quote!(#name: Default::default()),
+            (false, false) => quote!(#name: None),
         }
     });
     quote! {
         #doc
         pub fn #method(&self, #(#params),*) -> #builder {
             #builder {
-                client: ::core::clone::Clone::clone(&self.client),
-                options: ::core::option::Option::None,
+                client: Clone::clone(&self.client),
+                options: None,
                 #(#inits,)*
             }
         }
@@ -157,7 +159,7 @@ fn emit_builder(resource: &Resource, op: &Operation) -> TokenStream {
         match (m.required, m.tristate) {
             (true, _) => quote!(#name: #ty),
             (false, true) => quote!(#name: #prefix Patch<#ty>),
-            (false, false) => quote!(#name: ::core::option::Option<#ty>),
+            (false, false) => quote!(#name: Option<#ty>),
         }
     });
     let setter_methods = optional.iter().map(|m| {
@@ -167,18 +169,18 @@ fn emit_builder(resource: &Resource, op: &Operation) -> TokenStream {
         if m.tristate {
             quote! {
                 #doc
-                pub fn #name(mut self, value: impl ::core::convert::Into<#prefix Patch<#ty>>) -> Self { self.#name = ::core::convert::Into::into(value); self }
+                pub fn #name(mut self, value: impl Into<#prefix Patch<#ty>>) -> Self { self.#name = Into::into(value); self }
             }
         } else {
             let ty = argument_type(m.ty, &paths);
             let value = if converts(m.ty) {
-                quote!(::core::convert::Into::into(value))
+                quote!(Into::into(value))
             } else {
                 quote!(value)
             };
             quote! {
                 #doc
-                pub fn #name(mut self, value: #ty) -> Self { self.#name = ::core::option::Option::Some(#value); self }
+                pub fn #name(mut self, value: #ty) -> Self { self.#name = Some(#value); self }
             }
         }
     });
@@ -224,7 +226,7 @@ fn emit_builder(resource: &Resource, op: &Operation) -> TokenStream {
         let name = ident(&p.name);
         let wire = &p.wire;
         if p.required {
-            quote!(.query(#wire, ::core::option::Option::Some(&self.#name)))
+            quote!(.query(#wire, Some(&self.#name)))
         } else {
             quote!(.query(#wire, self.#name.as_ref()))
         }
@@ -248,7 +250,7 @@ fn emit_builder(resource: &Resource, op: &Operation) -> TokenStream {
             });
             (
                 quote! {
-                    #[derive(::serde::Serialize)]
+                    #[derive(Serialize)]
                     struct Body { #(#declared,)* }
                     let body = Body { #(#inits,)* };
                 },
@@ -265,7 +267,7 @@ fn emit_builder(resource: &Resource, op: &Operation) -> TokenStream {
                 let f = &b.field;
                 let wire = &f.wire;
                 let value = if f.presence == Presence::Required {
-                    quote!(::core::option::Option::Some(self.#name))
+                    quote!(Some(self.#name))
                 } else {
                     quote!(self.#name)
                 };
@@ -287,12 +289,12 @@ fn emit_builder(resource: &Resource, op: &Operation) -> TokenStream {
             /// stops after the last page `result_info` announces, or at an empty page. Iterate
             /// with [`TryStreamExt::try_next`](crate::TryStreamExt::try_next) after pinning
             /// (`std::pin::pin!`).
-            pub fn stream(self) -> impl ::futures_core::Stream<Item = ::core::result::Result<#item, crate::Error>> + ::core::marker::Send + 'static {
+            pub fn stream(self) -> impl ::futures_core::Stream<Item = Result<#item, crate::Error>> + ::core::marker::Send + 'static {
                 let first = self.#page_setter.and_then(|page| u32::try_from(page).ok()).unwrap_or(1);
-                crate::paginate(first, move |page| ::core::clone::Clone::clone(&self).#page_setter(i64::from(page)).send_envelope())
+                crate::paginate(first, move |page| Clone::clone(&self).#page_setter(i64::from(page)).send_envelope())
             }
             /// Collects [`Self::stream`]: every item of every page.
-            pub async fn all(self) -> ::core::result::Result<::std::vec::Vec<#item>, crate::Error> {
+            pub async fn all(self) -> Result<Vec<#item>, crate::Error> {
                 crate::TryStreamExt::try_collect(self.stream()).await
             }
         }
@@ -300,33 +302,33 @@ fn emit_builder(resource: &Resource, op: &Operation) -> TokenStream {
 
     quote! {
         #doc
-        #[derive(::core::clone::Clone, ::core::fmt::Debug)]
+        #[derive(Clone, Debug)]
         #[must_use = "a request does nothing until it is sent"]
         pub struct #builder {
             client: crate::Client,
-            options: ::core::option::Option<crate::RequestOptions>,
+            options: Option<crate::RequestOptions>,
             #(#fields,)*
         }
         impl #builder {
             #(#setter_methods)*
             /// Options for this request alone: timeout, retries, extra headers.
             pub fn options(mut self, options: crate::RequestOptions) -> Self {
-                self.options = ::core::option::Option::Some(options);
+                self.options = Some(options);
                 self
             }
             #[doc = #send_doc]
-            pub async fn send(self) -> ::core::result::Result<#result_ty, crate::Error> {
+            pub async fn send(self) -> Result<#result_ty, crate::Error> {
                 #send_body
             }
             /// Sends the request and returns the whole envelope (`messages`, `result_info`).
-            pub async fn send_envelope(self) -> ::core::result::Result<#prefix Envelope<#envelope_ty>, crate::Error> {
+            pub async fn send_envelope(self) -> Result<#prefix Envelope<#envelope_ty>, crate::Error> {
                 #prepare_body
                 let mut request = crate::ApiRequest::new(crate::Method::#method, #template, #op_id)
                     #bearer
                     #(#path_params)*
                     #(#query_params)*
                     #attach_body;
-                if let ::core::option::Option::Some(options) = self.options {
+                if let Some(options) = self.options {
                     request = request.options(options);
                 }
                 self.client.execute(request).await

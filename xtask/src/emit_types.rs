@@ -1,15 +1,19 @@
 //! Emits the types crate's generated module from the IR: structs, open enums and untagged
 //! unions, each with rustdoc from the document. Everything the generated code uses is named by
-//! an absolute path (`::serde::Serialize`, `::core::option::Option`), so no type a spec
+//! an absolute path (`Serialize`, `Option`), so no type a spec
 //! defines (`Option`, `Serialize`, `String`) can shadow it.
+
+use std::collections::BTreeMap;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
+use crate::ident::IMPORTED_NAMES;
 use crate::ir::*;
 
 /// The whole `crates/pages-api-types/src/generated.rs`, unformatted.
 pub fn emit(api: &Api) -> TokenStream {
+    let imports = imports();
     let request_types = api.request_types();
     let items = api
         .types
@@ -18,8 +22,29 @@ pub fn emit(api: &Api) -> TokenStream {
     quote! {
         // A constructor takes every field the document requires, however many.
         #![allow(clippy::large_enum_variant, clippy::derive_partial_eq_without_eq, clippy::too_many_arguments)]
+        #imports
         #(#items)*
     }
+}
+
+/// The `use` items of a generated module: every name of `ident::IMPORTED_NAMES`, one item per
+/// crate (a module that needs fewer of them must still compile without warnings).
+pub fn imports() -> TokenStream {
+    let mut by_crate: BTreeMap<&str, Vec<TokenStream>> = BTreeMap::new();
+    for (_, path) in IMPORTED_NAMES {
+        let mut segments = path.trim_start_matches("::").split("::");
+        let root = segments.next().unwrap_or_default();
+        let rest = segments.map(ident);
+        by_crate.entry(root).or_default().push(quote!(#(#rest)::*));
+    }
+    let items = by_crate.into_iter().map(|(root, paths)| {
+        let root = ident(root);
+        quote! {
+            #[allow(unused_imports)]
+            use ::#root::{#(#paths),*};
+        }
+    });
+    quote! { #(#items)* }
 }
 
 pub fn ident(name: &str) -> Ident {
@@ -31,7 +56,8 @@ pub fn ident(name: &str) -> Ident {
 /// inside inline code, which Markdown shows as written; bare URLs are wrapped.
 pub fn doc_attrs(text: &str) -> TokenStream {
     let lines = text.trim().lines().map(|line| {
-        let mut out = String::with_capacity(line.len() + 8);
+        let mut out = String::with_capacity(line.len() + 16);
+        out.push(' ');
         // Alternating prose and inline code: the backticks split them.
         for (i, part) in line.split('`').enumerate() {
             if i > 0 {
@@ -41,25 +67,32 @@ pub fn doc_attrs(text: &str) -> TokenStream {
                 out.push_str(part);
                 continue;
             }
-            let words: Vec<String> = part
-                .split(' ')
-                .map(|word| {
-                    if word.starts_with("http://") || word.starts_with("https://") {
-                        let url = word.trim_end_matches(['.', ',', ')', ';']);
-                        format!("<{url}>{}", &word[url.len()..])
-                    } else {
-                        word.replace('\\', "\\\\")
-                            .replace('[', "\\[")
-                            .replace(']', "\\]")
-                            .replace('<', "&lt;")
-                            .replace('>', "&gt;")
+            for (j, word) in part.split(' ').enumerate() {
+                if j > 0 {
+                    out.push(' ');
+                }
+                if word.starts_with("http://") || word.starts_with("https://") {
+                    let url = word.trim_end_matches(['.', ',', ')', ';']);
+                    out.push('<');
+                    out.push_str(url);
+                    out.push('>');
+                    out.push_str(&word[url.len()..]);
+                    continue;
+                }
+                for c in word.chars() {
+                    match c {
+                        '\\' => out.push_str("\\\\"),
+                        '[' => out.push_str("\\["),
+                        ']' => out.push_str("\\]"),
+                        '<' => out.push_str("&lt;"),
+                        '>' => out.push_str("&gt;"),
+                        c => out.push(c),
                     }
-                })
-                .collect();
-            out.push_str(&words.join(" "));
+                }
+            }
         }
-        let line = format!(" {out}").trim_end().to_string();
-        quote! { #[doc = #line] }
+        out.truncate(out.trim_end().len());
+        quote! { #[doc = #out] }
     });
     quote! { #(#lines)* }
 }
@@ -87,7 +120,7 @@ impl TypePaths {
         TypePaths {
             core: quote!(crate::),
             named: quote!(crate::),
-            file: quote!(::std::vec::Vec<u8>),
+            file: quote!(Vec<u8>),
         }
     }
 
@@ -105,7 +138,7 @@ pub fn type_tokens(ty: &TypeRef, paths: &TypePaths) -> TokenStream {
     let prefix = &paths.named;
     let core = &paths.core;
     match ty {
-        TypeRef::String => quote!(::std::string::String),
+        TypeRef::String => quote!(String),
         TypeRef::Bool => quote!(bool),
         TypeRef::Integer => quote!(i64),
         TypeRef::Number => quote!(f64),
@@ -118,15 +151,15 @@ pub fn type_tokens(ty: &TypeRef, paths: &TypePaths) -> TokenStream {
         }
         TypeRef::List(item) => {
             let item = type_tokens(item, paths);
-            quote!(::std::vec::Vec<#item>)
+            quote!(Vec<#item>)
         }
         TypeRef::Map(value) => {
             let value = type_tokens(value, paths);
-            quote!(::std::collections::BTreeMap<::std::string::String, #value>)
+            quote!(BTreeMap<String, #value>)
         }
         TypeRef::Nullable(inner) => {
             let inner = type_tokens(inner, paths);
-            quote!(::core::option::Option<#inner>)
+            quote!(Option<#inner>)
         }
     }
 }
@@ -136,8 +169,8 @@ pub fn type_tokens(ty: &TypeRef, paths: &TypePaths) -> TokenStream {
 pub fn argument_type(ty: &TypeRef, paths: &TypePaths) -> TokenStream {
     let file = &paths.file;
     match ty {
-        TypeRef::String => quote!(impl ::core::convert::Into<::std::string::String>),
-        TypeRef::File => quote!(impl ::core::convert::Into<#file>),
+        TypeRef::String => quote!(impl Into<String>),
+        TypeRef::File => quote!(impl Into<#file>),
         other => type_tokens(other, paths),
     }
 }
@@ -153,7 +186,7 @@ pub fn field_type_tokens(field: &Field, paths: &TypePaths) -> TokenStream {
     let core = &paths.core;
     match field.presence {
         Presence::Required => ty,
-        Presence::Optional => quote!(::core::option::Option<#ty>),
+        Presence::Optional => quote!(Option<#ty>),
         Presence::Tristate => quote!(#core Patch<#ty>),
     }
 }
@@ -172,7 +205,7 @@ fn emit_type(def: &TypeDef, constructible: bool) -> TokenStream {
             });
             quote! {
                 #doc
-                #[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+                #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
                 #[serde(untagged)]
                 #[non_exhaustive]
                 pub enum #name { #(#variants,)* }
@@ -191,10 +224,9 @@ pub fn serde_field_attr(f: &Field, is_keep: &str) -> Option<TokenStream> {
     }
     match f.presence {
         Presence::Required => {}
-        Presence::Optional => serde_args.push(quote!(
-            default,
-            skip_serializing_if = "::core::option::Option::is_none"
-        )),
+        Presence::Optional => {
+            serde_args.push(quote!(default, skip_serializing_if = "Option::is_none"))
+        }
         Presence::Tristate => serde_args.push(quote!(default, skip_serializing_if = #is_keep)),
     }
     (!serde_args.is_empty()).then(|| quote! { #[serde(#(#serde_args),*)] })
@@ -213,10 +245,8 @@ fn emit_struct(name: &Ident, doc: &TokenStream, s: &Struct, constructible: bool)
         quote! { #fdoc #serde_attr pub #fname: #ty }
     });
     let redacts = s.fields.iter().any(|f| f.sensitive);
-    let derive_default = s
-        .all_fields_default
-        .then(|| quote!(::core::default::Default,));
-    let derive_debug = (!redacts).then(|| quote!(::core::fmt::Debug,));
+    let derive_default = s.all_fields_default.then(|| quote!(Default,));
+    let derive_debug = (!redacts).then(|| quote!(Debug,));
     let debug_impl = redacts.then(|| {
         let type_name = name.to_string();
         let entries = s.fields.iter().map(|f| {
@@ -230,7 +260,7 @@ fn emit_struct(name: &Ident, doc: &TokenStream, s: &Struct, constructible: bool)
         });
         quote! {
             /// Sensitive values (secrets) are redacted.
-            impl ::core::fmt::Debug for #name {
+            impl Debug for #name {
                 fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                     f.debug_struct(#type_name) #(#entries)* .finish()
                 }
@@ -247,7 +277,7 @@ fn emit_struct(name: &Ident, doc: &TokenStream, s: &Struct, constructible: bool)
     });
     quote! {
         #doc
-        #[derive(::core::clone::Clone, #derive_debug #derive_default ::core::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Clone, #derive_debug #derive_default PartialEq, Serialize, Deserialize)]
         #[serde(remote = "Self")]
         #[non_exhaustive]
         pub struct #name { #(#fields,)* }
@@ -276,10 +306,10 @@ fn emit_constructors(name: &Ident, s: &Struct, paths: &TypePaths) -> TokenStream
             let fname = ident(&f.name);
             match f.presence {
                 Presence::Required if converts(&f.ty) => {
-                    quote!(#fname: ::core::convert::Into::into(#fname))
+                    quote!(#fname: Into::into(#fname))
                 }
                 Presence::Required => quote!(#fname),
-                _ => quote!(#fname: ::core::default::Default::default()),
+                _ => quote!(#fname: Default::default()),
             }
         });
         let optional = required.len() < s.fields.len();
@@ -303,41 +333,45 @@ fn emit_constructors(name: &Ident, s: &Struct, paths: &TypePaths) -> TokenStream
             }
         }
     });
-    let setters = s.fields.iter().filter(|f| f.presence != Presence::Required).map(|f| {
-        let fname = ident(&f.name);
-        let setter = ident(&crate::ident::setter_name(&f.name));
-        let doc = doc_attrs(&f.doc);
-        let ty = type_tokens(&f.ty, paths);
-        match f.presence {
-            Presence::Tristate => {
-                let core = &paths.core;
-                quote! {
-                    #doc
-                    #[must_use]
-                    pub fn #setter(mut self, value: impl ::core::convert::Into<#core Patch<#ty>>) -> Self {
-                        self.#fname = ::core::convert::Into::into(value);
-                        self
+    let setters = s
+        .fields
+        .iter()
+        .filter(|f| f.presence != Presence::Required)
+        .map(|f| {
+            let fname = ident(&f.name);
+            let setter = ident(&crate::ident::setter_name(&f.name));
+            let doc = doc_attrs(&f.doc);
+            let ty = type_tokens(&f.ty, paths);
+            match f.presence {
+                Presence::Tristate => {
+                    let core = &paths.core;
+                    quote! {
+                        #doc
+                        #[must_use]
+                        pub fn #setter(mut self, value: impl Into<#core Patch<#ty>>) -> Self {
+                            self.#fname = Into::into(value);
+                            self
+                        }
+                    }
+                }
+                _ => {
+                    let param = into(&f.ty);
+                    let value = if converts(&f.ty) {
+                        quote!(Into::into(value))
+                    } else {
+                        quote!(value)
+                    };
+                    quote! {
+                        #doc
+                        #[must_use]
+                        pub fn #setter(mut self, value: #param) -> Self {
+                            self.#fname = Some(#value);
+                            self
+                        }
                     }
                 }
             }
-            _ => {
-                let param = into(&f.ty);
-                let value = if converts(&f.ty) {
-                    quote!(::core::convert::Into::into(value))
-                } else {
-                    quote!(value)
-                };
-                quote! {
-                    #doc
-                    #[must_use]
-                    pub fn #setter(mut self, value: #param) -> Self {
-                        self.#fname = ::core::option::Option::Some(#value);
-                        self
-                    }
-                }
-            }
-        }
-    });
+        });
     quote! {
         impl #name {
             #new
@@ -366,10 +400,10 @@ fn emit_shortcut(shortcut: &Shortcut, paths: &TypePaths) -> TokenStream {
     quote! {
         #doc
         #[must_use]
-        pub fn #name(&self) -> ::core::option::Option<#ty> {
+        pub fn #name(&self) -> Option<#ty> {
             let value = self;
             #(#steps)*
-            ::core::option::Option::Some(#value)
+            Some(#value)
         }
     }
 }
@@ -393,12 +427,12 @@ fn emit_enum(name: &Ident, doc: &TokenStream, variants: &[Variant]) -> TokenStre
     });
     quote! {
         #doc
-        #[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash, ::core::cmp::PartialOrd, ::core::cmp::Ord)]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
         pub enum #name {
             #(#declared,)*
             /// A value this version of the crate does not know yet, kept as sent.
-            Unknown(::std::string::String),
+            Unknown(String),
         }
         impl #name {
             /// Every value this version of the crate knows, as the API spells them.
@@ -411,7 +445,7 @@ fn emit_enum(name: &Ident, doc: &TokenStream, variants: &[Variant]) -> TokenStre
                 }
             }
         }
-        impl ::core::convert::From<&str> for #name {
+        impl From<&str> for #name {
             fn from(value: &str) -> Self {
                 match value {
                     #(#from_wire,)*

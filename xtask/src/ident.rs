@@ -15,8 +15,33 @@ const KEYWORDS: &[&str] = &[
     "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
-/// Names of types the generated code uses from the hand-written core or std; a schema that
-/// would take one of them gets a suffix instead.
+/// The std and serde names the generated modules import (`use ::core::option::Option;`) and
+/// then write by their short names, with the paths they come from. No name the generator gives
+/// a type can be one of these (see [`reserved_type_names`]), so no spec name can shadow them.
+pub const IMPORTED_NAMES: &[(&str, &str)] = &[
+    ("Clone", "::core::clone::Clone"),
+    ("Eq", "::core::cmp::Eq"),
+    ("Ord", "::core::cmp::Ord"),
+    ("PartialEq", "::core::cmp::PartialEq"),
+    ("PartialOrd", "::core::cmp::PartialOrd"),
+    ("From", "::core::convert::From"),
+    ("Into", "::core::convert::Into"),
+    ("Default", "::core::default::Default"),
+    ("Debug", "::core::fmt::Debug"),
+    ("Hash", "::core::hash::Hash"),
+    ("Option", "::core::option::Option"),
+    ("None", "::core::option::Option::None"),
+    ("Some", "::core::option::Option::Some"),
+    ("Result", "::core::result::Result"),
+    ("BTreeMap", "::std::collections::BTreeMap"),
+    ("String", "::std::string::String"),
+    ("Vec", "::std::vec::Vec"),
+    ("Deserialize", "::serde::Deserialize"),
+    ("Serialize", "::serde::Serialize"),
+];
+
+/// Names of types the generated code uses from the hand-written core or std by path; a schema
+/// that would take one of them (or an imported name) gets a suffix instead.
 const RESERVED_TYPE_NAMES: &[&str] = &[
     "Envelope",
     "ApiMessage",
@@ -24,16 +49,35 @@ const RESERVED_TYPE_NAMES: &[&str] = &[
     "ResultInfo",
     "Patch",
     "Timestamp",
-    "Option",
-    "Result",
-    "String",
-    "Vec",
     "Box",
-    "BTreeMap",
     "Value",
     "Client",
     "Error",
 ];
+
+/// Every name a generated type, builder or resource accessor must not take: seeded into the
+/// normalizer's taken names, so a composed name (`Partial` + `Eq`) is renamed as a clash is.
+pub fn reserved_type_names() -> BTreeSet<String> {
+    RESERVED_TYPE_NAMES
+        .iter()
+        .copied()
+        .chain(IMPORTED_NAMES.iter().map(|(name, _)| *name))
+        .map(str::to_string)
+        .collect()
+}
+
+fn is_reserved(name: &str) -> bool {
+    RESERVED_TYPE_NAMES.contains(&name) || IMPORTED_NAMES.iter().any(|(n, _)| *n == name)
+}
+
+/// `name`, or `{name}Type` when it is reserved or a keyword.
+fn clear_of_reserved(name: String) -> String {
+    if is_reserved(&name) || is_keyword(&name) {
+        format!("{name}Type")
+    } else {
+        name
+    }
+}
 
 pub fn is_keyword(word: &str) -> bool {
     KEYWORDS.contains(&word)
@@ -159,11 +203,7 @@ pub fn type_name(raw: &str) -> String {
     } else {
         name
     };
-    if RESERVED_TYPE_NAMES.contains(&name.as_str()) || is_keyword(&name) {
-        format!("{name}Type")
-    } else {
-        name
-    }
+    clear_of_reserved(name)
 }
 
 /// A struct field or function argument: snake case; keywords get a trailing `_`.
@@ -316,16 +356,16 @@ pub fn method_from_operation_id(operation_id: &str, resource: &str) -> String {
 
 /// Builder type of an operation: resource (singular) then method: `ProjectCreate`, `DeploymentList`.
 pub fn builder_name(resource: &str, method: &str) -> String {
-    format!(
+    clear_of_reserved(format!(
         "{}{}",
         type_name(&singular(resource)),
         method.to_upper_camel_case()
-    )
+    ))
 }
 
 /// Resource accessor type: `projects` -> `Projects`.
 pub fn resource_type_name(resource: &str) -> String {
-    resource.to_upper_camel_case()
+    clear_of_reserved(resource.to_upper_camel_case())
 }
 
 /// Makes `candidate` unique among `taken` by appending 2, 3, ... and records it.
@@ -417,6 +457,16 @@ mod tests {
         assert_eq!(type_name("ENVIRONMENT_VARIABLE"), "EnvironmentVariable");
         assert_eq!(type_name("4xx"), "T4xx");
         assert_eq!(type_name("envelope"), "EnvelopeType");
+        assert_eq!(type_name("option"), "OptionType");
+        assert_eq!(type_name("partial_eq"), "PartialEqType");
+        assert_eq!(resource_type_name("serialize"), "SerializeType");
+        assert_eq!(builder_name("partials", "eq"), "PartialEqType");
+        let reserved = reserved_type_names();
+        assert!(
+            ["Some", "Vec", "Timestamp", "Client"]
+                .iter()
+                .all(|n| reserved.contains(*n))
+        );
         assert_eq!(
             nested_type_name("Deployment", "deployment_trigger"),
             "DeploymentTrigger"

@@ -2,8 +2,10 @@
 //! `openapiv3` parse of the repaired document with its errors located by JSON pointer.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 
 use openapiv3::OpenAPI;
+use serde::Deserialize as _;
 use serde_json::{Map, Value};
 
 use crate::error::{SpecError, child, escape_segment};
@@ -98,11 +100,8 @@ pub fn select_pages(doc: &Value) -> Result<Value, SpecError> {
         .get("paths")
         .and_then(Value::as_object)
         .ok_or_else(|| SpecError::new("#/paths", "expected an object of paths"))?;
-    let kept_paths: Map<String, Value> = paths
-        .iter()
-        .filter(|(p, _)| is_pages_path(p))
-        .map(|(p, v)| (p.clone(), v.clone()))
-        .collect();
+    let kept_paths: Vec<(&String, &Value)> =
+        paths.iter().filter(|(p, _)| is_pages_path(p)).collect();
     if kept_paths.is_empty() {
         return Err(SpecError::new(
             "#/paths",
@@ -110,31 +109,31 @@ pub fn select_pages(doc: &Value) -> Result<Value, SpecError> {
         ));
     }
 
-    let mut reached: BTreeSet<String> = BTreeSet::new();
-    let mut pending: Vec<(String, Value)> = kept_paths
+    // The walk borrows the document; each kept part is cloned once, at the end.
+    let mut reached: BTreeSet<&str> = BTreeSet::new();
+    let mut pending: Vec<(String, &Value)> = kept_paths
         .iter()
-        .map(|(p, v)| (child("#/paths", p), v.clone()))
+        .map(|(p, v)| (child("#/paths", p), *v))
         .collect();
-    while let Some((pointer, value)) = pending.pop() {
-        let mut refs = Vec::new();
-        collect_refs(&value, &pointer, &mut refs);
-        for (at, reference) in refs {
-            if reached.contains(&reference) {
+    let mut refs = Vec::new();
+    while let Some((mut pointer, value)) = pending.pop() {
+        collect_refs(value, &mut pointer, &mut refs);
+        for (at, reference) in refs.drain(..) {
+            if !reached.insert(reference) {
                 continue;
             }
-            let target = resolve_pointer(doc, &reference).ok_or_else(|| {
+            let target = resolve_pointer(doc, reference).ok_or_else(|| {
                 SpecError::new(
-                    at.clone(),
+                    at,
                     format!("expected `{reference}` to point to a component of this document"),
                 )
             })?;
-            reached.insert(reference.clone());
-            pending.push((reference, target.clone()));
+            pending.push((reference.to_string(), target));
         }
     }
 
-    let mut components = Map::new();
-    if let Some(all) = object.get("components").and_then(Value::as_object) {
+    let kept_components = |all: &Map<String, Value>| -> Map<String, Value> {
+        let mut components = Map::new();
         for (kind, members) in all {
             let Some(members) = members.as_object() else {
                 continue;
@@ -143,8 +142,9 @@ pub fn select_pages(doc: &Value) -> Result<Value, SpecError> {
                 .iter()
                 .filter(|(name, _)| {
                     kind == "securitySchemes"
-                        || reached
-                            .contains(&format!("#/components/{kind}/{}", escape_segment(name)))
+                        || reached.contains(
+                            format!("#/components/{kind}/{}", escape_segment(name)).as_str(),
+                        )
                 })
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
@@ -152,34 +152,53 @@ pub fn select_pages(doc: &Value) -> Result<Value, SpecError> {
                 components.insert(kind.clone(), Value::Object(kept));
             }
         }
-    }
+        components
+    };
 
     let mut selected = Map::new();
     for (key, value) in object {
-        match key.as_str() {
-            "paths" => selected.insert(key.clone(), Value::Object(kept_paths.clone())),
-            "components" => selected.insert(key.clone(), Value::Object(components.clone())),
-            "tags" | "x-tagGroups" => None, // other products' navigation
-            _ => selected.insert(key.clone(), value.clone()),
+        let kept = match (key.as_str(), value) {
+            ("paths", _) => Value::Object(
+                kept_paths
+                    .iter()
+                    .map(|(p, v)| ((*p).clone(), (*v).clone()))
+                    .collect(),
+            ),
+            ("components", Value::Object(all)) => Value::Object(kept_components(all)),
+            ("components", _) => Value::Object(Map::new()),
+            ("tags" | "x-tagGroups", _) => continue, // other products' navigation
+            _ => value.clone(),
         };
+        selected.insert(key.clone(), kept);
     }
     Ok(Value::Object(selected))
 }
 
-fn collect_refs(value: &Value, pointer: &str, out: &mut Vec<(String, String)>) {
+/// Every `$ref` under `value` with the pointer it stands at; `pointer` (where `value` stands)
+/// grows and shrinks as the walk goes, so only the pointers of references are allocated.
+fn collect_refs<'a>(value: &'a Value, pointer: &mut String, out: &mut Vec<(String, &'a str)>) {
+    let len = pointer.len();
     match value {
         Value::Object(map) => {
             for (key, item) in map {
-                let at = child(pointer, key);
-                match (key.as_str(), item) {
-                    ("$ref", Value::String(reference)) => out.push((at, reference.clone())),
-                    _ => collect_refs(item, &at, out),
+                pointer.push('/');
+                if key.contains(['~', '/']) {
+                    pointer.push_str(&escape_segment(key));
+                } else {
+                    pointer.push_str(key);
                 }
+                match (key.as_str(), item) {
+                    ("$ref", Value::String(reference)) => out.push((pointer.clone(), reference)),
+                    _ => collect_refs(item, pointer, out),
+                }
+                pointer.truncate(len);
             }
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                collect_refs(item, &format!("{pointer}/{i}"), out);
+                let _ = write!(pointer, "/{i}");
+                collect_refs(item, pointer, out);
+                pointer.truncate(len);
             }
         }
         _ => {}
@@ -349,6 +368,10 @@ pub fn parse_openapi(doc: &Value) -> Result<OpenAPI, SpecError> {
             "#/openapi",
             format!("expected an OpenAPI 3.0.x document, found `{version}`"),
         ));
+    }
+    // The path of an error is tracked only once there is one (tracking slows every parse).
+    if let Ok(parsed) = OpenAPI::deserialize(doc) {
+        return Ok(parsed);
     }
     serde_path_to_error::deserialize::<_, OpenAPI>(doc).map_err(|e| {
         locate_parse_error(doc).unwrap_or_else(|| {

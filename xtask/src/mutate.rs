@@ -319,12 +319,36 @@ fn nested_text(doc: &Value, at: &str, depth: usize) -> String {
     )
 }
 
-/// Documents whose names collide with the generator's own on purpose: resources named after
-/// runtime types, body fields named after builder members, a query and a path parameter of one
-/// name, paging parameters that are not integers.
+/// Documents whose names collide with the generator's own on purpose: schemas titled after the
+/// std and serde names the generated code imports, resources named after runtime types, body
+/// fields named after builder members, a query and a path parameter of one name, paging
+/// parameters that are not integers.
 pub fn collisions(document: &(String, Value)) -> Vec<Case> {
     let (label, doc) = document;
     let mut cases = Vec::new();
+    // New schemas, each titled after an imported name, as properties of the first object.
+    let mut titled = doc.clone();
+    if let Some(Value::Object(schemas)) = titled.pointer_mut("/components/schemas") {
+        let names = crate::ident::IMPORTED_NAMES.iter().map(|(name, _)| *name);
+        let properties: serde_json::Map<String, Value> = names
+            .map(|name| {
+                let key = format!("collides_with_{}", name.to_lowercase());
+                let schema = json!({"title": name, "type": "object", "properties": {"v": {"type": "string"}}});
+                schemas.insert(key.clone(), schema);
+                (key.clone(), json!({"$ref": format!("#/components/schemas/{key}")}))
+            })
+            .collect();
+        if let Some(Value::Object(first)) = schemas
+            .values_mut()
+            .find_map(|schema| schema.get_mut("properties"))
+        {
+            first.extend(properties);
+        }
+    }
+    cases.push(Case {
+        label: format!("{label}: schemas titled `Option`, `Some`, `Serialize`, `Into`, ..."),
+        text: serde_json::to_string(&titled).unwrap_or_default(),
+    });
     let text = serde_json::to_string(doc).unwrap_or_default();
     for segment in COLLIDING_SEGMENTS {
         cases.push(Case {
@@ -446,6 +470,22 @@ pub fn command(args: &[String]) -> Result<(), String> {
                     let _ = std::fs::remove_dir_all(&dir);
                     write::write(&dir, &codegen::standalone(&root, files)?)?;
                     let manifest = dir.join("pages-api-client/Cargo.toml");
+                    // Each case's workspace has the same relative paths, so its crates share
+                    // artifacts with the previous case's; clean them so this one is compiled.
+                    Command::new(codegen::cargo())
+                        .args([
+                            "clean",
+                            "--quiet",
+                            "-p",
+                            "pages-api-types",
+                            "-p",
+                            "pages-api-client",
+                        ])
+                        .arg("--manifest-path")
+                        .arg(&manifest)
+                        .env("CARGO_TARGET_DIR", root.join("target"))
+                        .status()
+                        .map_err(|e| format!("cannot run cargo: {e}"))?;
                     let status = Command::new(codegen::cargo())
                         .args(["clippy", "--quiet", "--manifest-path"])
                         .arg(&manifest)

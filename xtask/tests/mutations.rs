@@ -84,7 +84,23 @@ fn names_the_generator_uses_cannot_be_shadowed() {
     for case in mutate::collisions(&documents[0]) {
         match mutate::run(&case, &overlay, true) {
             Outcome::Generated(files) => {
-                // Every use of the runtime and of std is an absolute path in the generated code.
+                // The runtime is named by path in the generated code; std and serde names are
+                // imported, and a schema titled after one gets another name.
+                let types = files
+                    .iter()
+                    .find(|f| f.path.ends_with("pages-api-types/src/generated.rs"))
+                    .expect("the types module");
+                if case.label.contains("titled") {
+                    for (name, _) in xtask::ident::IMPORTED_NAMES {
+                        assert!(
+                            types
+                                .contents
+                                .contains(&format!("pub struct {name}Type {{")),
+                            "{}: no `{name}Type`",
+                            case.label
+                        );
+                    }
+                }
                 let client = files
                     .iter()
                     .find(|f| f.path.ends_with("pages-api-client/src/generated.rs"))

@@ -4,28 +4,32 @@
     clippy::derive_partial_eq_without_eq,
     clippy::too_many_arguments
 )]
+#[allow(unused_imports)]
+use ::core::{
+    clone::Clone, cmp::Eq, cmp::Ord, cmp::PartialEq, cmp::PartialOrd, convert::From,
+    convert::Into, default::Default, fmt::Debug, hash::Hash, option::Option,
+    option::Option::None, option::Option::Some, result::Result,
+};
+#[allow(unused_imports)]
+use ::serde::{Deserialize, Serialize};
+#[allow(unused_imports)]
+use ::std::{collections::BTreeMap, string::String, vec::Vec};
 /// Settings of one Workers AI binding.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct AiBinding {
     /// Identifier the Workers AI binding refers to.
-    pub project_id: ::std::string::String,
+    pub project_id: String,
 }
 
 crate::object_serde!(AiBinding);
 
 impl AiBinding {
     /// A value with its required fields (`project_id`).
-    pub fn new(project_id: impl ::core::convert::Into<::std::string::String>) -> Self {
+    pub fn new(project_id: impl Into<String>) -> Self {
         Self {
-            project_id: ::core::convert::Into::into(project_id),
+            project_id: Into::into(project_id),
         }
     }
 }
@@ -33,20 +37,13 @@ impl AiBinding {
 /// Settings of one Workers AI binding.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct AiBindingPatch {
     /// Identifier the Workers AI binding refers to.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub project_id: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
 }
 
 crate::object_serde!(AiBindingPatch);
@@ -54,39 +51,28 @@ crate::object_serde!(AiBindingPatch);
 impl AiBindingPatch {
     /// Identifier the Workers AI binding refers to.
     #[must_use]
-    pub fn project_id(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.project_id = ::core::option::Option::Some(
-            ::core::convert::Into::into(value),
-        );
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(Into::into(value));
         self
     }
 }
 
 /// One Analytics Engine dataset binding.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct AnalyticsEngineDataset {
     /// The dataset that data points are written to.
-    pub dataset: ::std::string::String,
+    pub dataset: String,
 }
 
 crate::object_serde!(AnalyticsEngineDataset);
 
 impl AnalyticsEngineDataset {
     /// A value with its required fields (`dataset`).
-    pub fn new(dataset: impl ::core::convert::Into<::std::string::String>) -> Self {
+    pub fn new(dataset: impl Into<String>) -> Self {
         Self {
-            dataset: ::core::convert::Into::into(dataset),
+            dataset: Into::into(dataset),
         }
     }
 }
@@ -94,20 +80,13 @@ impl AnalyticsEngineDataset {
 /// One Analytics Engine dataset binding.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct AnalyticsEngineDatasetPatch {
     /// The dataset that data points are written to.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub dataset: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dataset: Option<String>,
 }
 
 crate::object_serde!(AnalyticsEngineDatasetPatch);
@@ -115,11 +94,8 @@ crate::object_serde!(AnalyticsEngineDatasetPatch);
 impl AnalyticsEngineDatasetPatch {
     /// The dataset that data points are written to.
     #[must_use]
-    pub fn dataset(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.dataset = ::core::option::Option::Some(::core::convert::Into::into(value));
+    pub fn dataset(mut self, value: impl Into<String>) -> Self {
+        self.dataset = Some(Into::into(value));
         self
     }
 }
@@ -127,28 +103,22 @@ impl AnalyticsEngineDatasetPatch {
 /// Metadata stored with the file.
 ///
 /// Request form: read-only properties are left out.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct AssetUploadMetadataRequest {
     /// Media type the file is served with.
     #[serde(rename = "contentType")]
-    pub content_type: ::std::string::String,
+    pub content_type: String,
 }
 
 crate::object_serde!(AssetUploadMetadataRequest);
 
 impl AssetUploadMetadataRequest {
     /// A value with its required fields (`content_type`).
-    pub fn new(content_type: impl ::core::convert::Into<::std::string::String>) -> Self {
+    pub fn new(content_type: impl Into<String>) -> Self {
         Self {
-            content_type: ::core::convert::Into::into(content_type),
+            content_type: Into::into(content_type),
         }
     }
 }
@@ -156,24 +126,18 @@ impl AssetUploadMetadataRequest {
 /// One file to store.
 ///
 /// Request form: read-only properties are left out.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct AssetUploadRequest {
     /// True when `value` is base64-encoded (the usual case for file contents).
     pub base64: bool,
     /// Content hash of the file; the key it is stored under.
-    pub key: ::std::string::String,
+    pub key: String,
     /// Metadata stored with the file.
     pub metadata: crate::AssetUploadMetadataRequest,
     /// Contents of the file, base64-encoded when `base64` is true.
-    pub value: ::std::string::String,
+    pub value: String,
 }
 
 crate::object_serde!(AssetUploadRequest);
@@ -182,54 +146,48 @@ impl AssetUploadRequest {
     /// A value with its required fields (`base64`, `key`, `metadata`, `value`).
     pub fn new(
         base64: bool,
-        key: impl ::core::convert::Into<::std::string::String>,
+        key: impl Into<String>,
         metadata: crate::AssetUploadMetadataRequest,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl Into<String>,
     ) -> Self {
         Self {
             base64,
-            key: ::core::convert::Into::into(key),
+            key: Into::into(key),
             metadata,
-            value: ::core::convert::Into::into(value),
+            value: Into::into(value),
         }
     }
 }
 
 /// How the project's sources are built.
-#[derive(
-    ::core::clone::Clone,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct BuildConfig {
     /// Whether build artifacts are cached between builds.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub build_caching: ::core::option::Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_caching: Option<bool>,
     /// Shell command that builds the site.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub build_command: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_command: Option<String>,
     /// Directory, relative to the root directory, that holds the built site.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub destination_dir: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_dir: Option<String>,
     /// Directory of the repository the build command runs in.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub root_dir: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_dir: Option<String>,
     /// Tag that identifies the project's Web Analytics site.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub web_analytics_tag: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web_analytics_tag: Option<String>,
     /// Token the Web Analytics beacon reports with.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub web_analytics_token: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web_analytics_token: Option<String>,
 }
 
 crate::object_serde!(BuildConfig);
 
 /// Sensitive values (secrets) are redacted.
-impl ::core::fmt::Debug for BuildConfig {
+impl Debug for BuildConfig {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("BuildConfig")
             .field("build_caching", &self.build_caching)
@@ -246,60 +204,37 @@ impl BuildConfig {
     /// Whether build artifacts are cached between builds.
     #[must_use]
     pub fn build_caching(mut self, value: bool) -> Self {
-        self.build_caching = ::core::option::Option::Some(value);
+        self.build_caching = Some(value);
         self
     }
     /// Shell command that builds the site.
     #[must_use]
-    pub fn build_command(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.build_command = ::core::option::Option::Some(
-            ::core::convert::Into::into(value),
-        );
+    pub fn build_command(mut self, value: impl Into<String>) -> Self {
+        self.build_command = Some(Into::into(value));
         self
     }
     /// Directory, relative to the root directory, that holds the built site.
     #[must_use]
-    pub fn destination_dir(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.destination_dir = ::core::option::Option::Some(
-            ::core::convert::Into::into(value),
-        );
+    pub fn destination_dir(mut self, value: impl Into<String>) -> Self {
+        self.destination_dir = Some(Into::into(value));
         self
     }
     /// Directory of the repository the build command runs in.
     #[must_use]
-    pub fn root_dir(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.root_dir = ::core::option::Option::Some(::core::convert::Into::into(value));
+    pub fn root_dir(mut self, value: impl Into<String>) -> Self {
+        self.root_dir = Some(Into::into(value));
         self
     }
     /// Tag that identifies the project's Web Analytics site.
     #[must_use]
-    pub fn web_analytics_tag(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.web_analytics_tag = ::core::option::Option::Some(
-            ::core::convert::Into::into(value),
-        );
+    pub fn web_analytics_tag(mut self, value: impl Into<String>) -> Self {
+        self.web_analytics_tag = Some(Into::into(value));
         self
     }
     /// Token the Web Analytics beacon reports with.
     #[must_use]
-    pub fn web_analytics_token(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.web_analytics_token = ::core::option::Option::Some(
-            ::core::convert::Into::into(value),
-        );
+    pub fn web_analytics_token(mut self, value: impl Into<String>) -> Self {
+        self.web_analytics_token = Some(Into::into(value));
         self
     }
 }
@@ -307,40 +242,34 @@ impl BuildConfig {
 /// How the project's sources are built.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(
-    ::core::clone::Clone,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct BuildConfigPatch {
     /// Whether build artifacts are cached between builds.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub build_caching: ::core::option::Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_caching: Option<bool>,
     /// Shell command that builds the site.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub build_command: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_command: Option<String>,
     /// Directory, relative to the root directory, that holds the built site.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub destination_dir: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_dir: Option<String>,
     /// Directory of the repository the build command runs in.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub root_dir: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_dir: Option<String>,
     /// Tag that identifies the project's Web Analytics site.
     #[serde(default, skip_serializing_if = "crate::Patch::is_keep")]
-    pub web_analytics_tag: crate::Patch<::std::string::String>,
+    pub web_analytics_tag: crate::Patch<String>,
     /// Token the Web Analytics beacon reports with.
     #[serde(default, skip_serializing_if = "crate::Patch::is_keep")]
-    pub web_analytics_token: crate::Patch<::std::string::String>,
+    pub web_analytics_token: crate::Patch<String>,
 }
 
 crate::object_serde!(BuildConfigPatch);
 
 /// Sensitive values (secrets) are redacted.
-impl ::core::fmt::Debug for BuildConfigPatch {
+impl Debug for BuildConfigPatch {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("BuildConfigPatch")
             .field("build_caching", &self.build_caching)
@@ -357,70 +286,46 @@ impl BuildConfigPatch {
     /// Whether build artifacts are cached between builds.
     #[must_use]
     pub fn build_caching(mut self, value: bool) -> Self {
-        self.build_caching = ::core::option::Option::Some(value);
+        self.build_caching = Some(value);
         self
     }
     /// Shell command that builds the site.
     #[must_use]
-    pub fn build_command(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.build_command = ::core::option::Option::Some(
-            ::core::convert::Into::into(value),
-        );
+    pub fn build_command(mut self, value: impl Into<String>) -> Self {
+        self.build_command = Some(Into::into(value));
         self
     }
     /// Directory, relative to the root directory, that holds the built site.
     #[must_use]
-    pub fn destination_dir(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.destination_dir = ::core::option::Option::Some(
-            ::core::convert::Into::into(value),
-        );
+    pub fn destination_dir(mut self, value: impl Into<String>) -> Self {
+        self.destination_dir = Some(Into::into(value));
         self
     }
     /// Directory of the repository the build command runs in.
     #[must_use]
-    pub fn root_dir(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.root_dir = ::core::option::Option::Some(::core::convert::Into::into(value));
+    pub fn root_dir(mut self, value: impl Into<String>) -> Self {
+        self.root_dir = Some(Into::into(value));
         self
     }
     /// Tag that identifies the project's Web Analytics site.
     #[must_use]
-    pub fn web_analytics_tag(
-        mut self,
-        value: impl ::core::convert::Into<crate::Patch<::std::string::String>>,
-    ) -> Self {
-        self.web_analytics_tag = ::core::convert::Into::into(value);
+    pub fn web_analytics_tag(mut self, value: impl Into<crate::Patch<String>>) -> Self {
+        self.web_analytics_tag = Into::into(value);
         self
     }
     /// Token the Web Analytics beacon reports with.
     #[must_use]
     pub fn web_analytics_token(
         mut self,
-        value: impl ::core::convert::Into<crate::Patch<::std::string::String>>,
+        value: impl Into<crate::Patch<String>>,
     ) -> Self {
-        self.web_analytics_token = ::core::convert::Into::into(value);
+        self.web_analytics_token = Into::into(value);
         self
     }
 }
 
 /// Certificate authority that issues the domain's TLS certificate.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::core::cmp::Eq,
-    ::core::hash::Hash,
-    ::core::cmp::PartialOrd,
-    ::core::cmp::Ord
-)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum CertificateAuthority {
     /// `google`
@@ -428,7 +333,7 @@ pub enum CertificateAuthority {
     /// `lets_encrypt`
     LetsEncrypt,
     /// A value this version of the crate does not know yet, kept as sent.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 
 impl CertificateAuthority {
@@ -444,7 +349,7 @@ impl CertificateAuthority {
     }
 }
 
-impl ::core::convert::From<&str> for CertificateAuthority {
+impl From<&str> for CertificateAuthority {
     fn from(value: &str) -> Self {
         match value {
             "google" => Self::Google,
@@ -459,39 +364,25 @@ crate::open_enum_serde!(CertificateAuthority);
 /// The hashes to look up.
 ///
 /// Request form: read-only properties are left out.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct CheckMissingRequest {
     /// Content hashes of the files a deployment is going to contain.
-    pub hashes: ::std::vec::Vec<::std::string::String>,
+    pub hashes: Vec<String>,
 }
 
 crate::object_serde!(CheckMissingRequest);
 
 impl CheckMissingRequest {
     /// A value with its required fields (`hashes`).
-    pub fn new(hashes: ::std::vec::Vec<::std::string::String>) -> Self {
+    pub fn new(hashes: Vec<String>) -> Self {
         Self { hashes }
     }
 }
 
 /// `"true"` when the uploaded working tree had uncommitted changes, else `"false"`.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::core::cmp::Eq,
-    ::core::hash::Hash,
-    ::core::cmp::PartialOrd,
-    ::core::cmp::Ord
-)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum CommitDirty {
     /// `true`
@@ -499,7 +390,7 @@ pub enum CommitDirty {
     /// `false`
     False,
     /// A value this version of the crate does not know yet, kept as sent.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 
 impl CommitDirty {
@@ -515,7 +406,7 @@ impl CommitDirty {
     }
 }
 
-impl ::core::convert::From<&str> for CommitDirty {
+impl From<&str> for CommitDirty {
     fn from(value: &str) -> Self {
         match value {
             "true" => Self::True,
@@ -528,48 +419,33 @@ impl ::core::convert::From<&str> for CommitDirty {
 crate::open_enum_serde!(CommitDirty);
 
 /// One D1 database binding.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct D1Database {
     /// UUID of the bound D1 database.
-    pub id: ::std::string::String,
+    pub id: String,
 }
 
 crate::object_serde!(D1Database);
 
 impl D1Database {
     /// A value with its required fields (`id`).
-    pub fn new(id: impl ::core::convert::Into<::std::string::String>) -> Self {
-        Self {
-            id: ::core::convert::Into::into(id),
-        }
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { id: Into::into(id) }
     }
 }
 
 /// One D1 database binding.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct D1DatabasePatch {
     /// UUID of the bound D1 database.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub id: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 
 crate::object_serde!(D1DatabasePatch);
@@ -577,29 +453,20 @@ crate::object_serde!(D1DatabasePatch);
 impl D1DatabasePatch {
     /// UUID of the bound D1 database.
     #[must_use]
-    pub fn id(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = ::core::option::Option::Some(::core::convert::Into::into(value));
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(Into::into(value));
         self
     }
 }
 
 /// One build and publication of a project, with its pipeline state.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct Deployment {
     /// Extra URLs that also serve this deployment, such as the branch URL.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub aliases: ::core::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aliases: Option<Vec<String>>,
     /// How the project's sources are built.
     pub build_config: crate::BuildConfig,
     /// Time the deployment was created (RFC 3339).
@@ -607,17 +474,12 @@ pub struct Deployment {
     /// What started this deployment.
     pub deployment_trigger: crate::DeploymentTrigger,
     /// Environment variables, by name, given to builds and to the Functions.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub env_vars: ::core::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::EnvVar>,
-        >,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub env_vars: Option<BTreeMap<String, Option<crate::EnvVar>>>,
     /// Which environment the deployment belongs to.
     pub environment: crate::Environment,
     /// Identifier of the deployment (a UUID).
-    pub id: ::std::string::String,
+    pub id: String,
     /// True when the deployment was skipped rather than built.
     pub is_skipped: bool,
     /// One step of a deployment's build pipeline and where it stands.
@@ -625,23 +487,23 @@ pub struct Deployment {
     /// Time the deployment last changed (RFC 3339).
     pub modified_on: crate::Timestamp,
     /// Identifier of the project the deployment belongs to.
-    pub project_id: ::std::string::String,
+    pub project_id: String,
     /// Name of a Pages project (lower-case letters, digits and hyphens).
-    pub project_name: ::std::string::String,
+    pub project_name: String,
     /// The first eight characters of the deployment's identifier.
-    pub short_id: ::std::string::String,
+    pub short_id: String,
     /// Why the deployment was not built; null when it was. `commit_message`: the commit message asked to skip it; `preview_deployments_disabled` / `production_deployments_disabled`: automatic deployments of that environment are turned off; `branch_config` / `path_config`: the branch or path filters of the source excluded it; `pages_to_workers_conversion`: the project is being converted to a Worker.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub skip_reason: ::core::option::Option<crate::SkipReason>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skip_reason: Option<crate::SkipReason>,
     /// The git repository the project is connected to and how pushes to it are deployed.
     pub source: crate::Source,
     /// Every pipeline step of this deployment, in order.
-    pub stages: ::std::vec::Vec<crate::Stage>,
+    pub stages: Vec<crate::Stage>,
     /// URL at which this deployment is served.
-    pub url: ::std::string::String,
+    pub url: String,
     /// Whether the deployment includes Pages Functions.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub uses_functions: ::core::option::Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uses_functions: Option<bool>,
 }
 
 crate::object_serde!(Deployment);
@@ -649,169 +511,123 @@ crate::object_serde!(Deployment);
 impl Deployment {
     /// The branch the deployment was built from. (`deployment_trigger.metadata.branch`)
     #[must_use]
-    pub fn branch(&self) -> ::core::option::Option<&str> {
+    pub fn branch(&self) -> Option<&str> {
         let value = self;
         let value = &value.deployment_trigger;
         let value = &value.metadata;
         let value = &value.branch;
-        ::core::option::Option::Some(value.as_str())
+        Some(value.as_str())
     }
     /// The commit the deployment was built from. (`deployment_trigger.metadata.commit_hash`)
     #[must_use]
-    pub fn commit_hash(&self) -> ::core::option::Option<&str> {
+    pub fn commit_hash(&self) -> Option<&str> {
         let value = self;
         let value = &value.deployment_trigger;
         let value = &value.metadata;
         let value = &value.commit_hash;
-        ::core::option::Option::Some(value.as_str())
+        Some(value.as_str())
     }
     /// The message of that commit. (`deployment_trigger.metadata.commit_message`)
     #[must_use]
-    pub fn commit_message(&self) -> ::core::option::Option<&str> {
+    pub fn commit_message(&self) -> Option<&str> {
         let value = self;
         let value = &value.deployment_trigger;
         let value = &value.metadata;
         let value = &value.commit_message;
-        ::core::option::Option::Some(value.as_str())
+        Some(value.as_str())
     }
     /// The stage the deployment is in. (`latest_stage`)
     #[must_use]
-    pub fn stage(&self) -> ::core::option::Option<&crate::Stage> {
+    pub fn stage(&self) -> Option<&crate::Stage> {
         let value = self;
         let value = &value.latest_stage;
-        ::core::option::Option::Some(value)
+        Some(value)
     }
     /// The name of that stage. (`latest_stage.name`)
     #[must_use]
-    pub fn stage_name(&self) -> ::core::option::Option<&crate::StageName> {
+    pub fn stage_name(&self) -> Option<&crate::StageName> {
         let value = self;
         let value = &value.latest_stage;
         let value = &value.name;
-        ::core::option::Option::Some(value)
+        Some(value)
     }
 }
 
 /// Settings that apply to the deployments of one environment (production or preview).
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct DeploymentConfig {
     /// Workers AI bindings available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub ai_bindings: ::core::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, crate::AiBinding>,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ai_bindings: Option<BTreeMap<String, crate::AiBinding>>,
     /// When true, the Functions always run with the newest runtime compatibility date instead of `compatibility_date`.
     pub always_use_latest_compatibility_date: bool,
     /// Workers Analytics Engine datasets available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub analytics_engine_datasets: ::core::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            crate::AnalyticsEngineDataset,
-        >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub analytics_engine_datasets: Option<
+        BTreeMap<String, crate::AnalyticsEngineDataset>,
     >,
     /// Browser Rendering bindings available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub browsers: ::core::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<::serde_json::Value>,
-        >,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub browsers: Option<BTreeMap<String, Option<::serde_json::Value>>>,
     /// Major version of the build system image the project's builds run on.
     pub build_image_major_version: i64,
     /// Workers runtime compatibility date the Functions run with (YYYY-MM-DD).
-    pub compatibility_date: ::std::string::String,
+    pub compatibility_date: String,
     /// Workers runtime compatibility flags turned on for the Functions.
-    pub compatibility_flags: ::std::vec::Vec<::std::string::String>,
+    pub compatibility_flags: Vec<String>,
     /// D1 databases available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub d1_databases: ::core::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, crate::D1Database>,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub d1_databases: Option<BTreeMap<String, crate::D1Database>>,
     /// Durable Object namespaces available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub durable_object_namespaces: ::core::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            crate::DurableObjectNamespace,
-        >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub durable_object_namespaces: Option<
+        BTreeMap<String, crate::DurableObjectNamespace>,
     >,
     /// Environment variables, by name, given to builds and to the Functions.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub env_vars: ::core::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::EnvVar>,
-        >,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub env_vars: Option<BTreeMap<String, Option<crate::EnvVar>>>,
     /// When true, requests are still served (fail open) rather than rejected when these settings cannot be applied.
     pub fail_open: bool,
     /// Hyperdrive configurations available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub hyperdrive_bindings: ::core::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, crate::HyperdriveBinding>,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hyperdrive_bindings: Option<BTreeMap<String, crate::HyperdriveBinding>>,
     /// Workers KV namespaces available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub kv_namespaces: ::core::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, crate::KvNamespace>,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kv_namespaces: Option<BTreeMap<String, crate::KvNamespace>>,
     /// Resource limits applied to each invocation of the Functions.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub limits: ::core::option::Option<crate::DeploymentConfigLimits>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limits: Option<crate::DeploymentConfigLimits>,
     /// mTLS client certificates the Functions can present, by binding name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub mtls_certificates: ::core::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, crate::MtlsCertificate>,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mtls_certificates: Option<BTreeMap<String, crate::MtlsCertificate>>,
     /// Where the Functions are placed to run.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub placement: ::core::option::Option<crate::DeploymentConfigPlacement>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placement: Option<crate::DeploymentConfigPlacement>,
     /// Queues the Functions can send messages to, by binding name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub queue_producers: ::core::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, crate::QueueProducer>,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue_producers: Option<BTreeMap<String, crate::QueueProducer>>,
     /// R2 buckets available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub r2_buckets: ::core::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, crate::R2Bucket>,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r2_buckets: Option<BTreeMap<String, crate::R2Bucket>>,
     /// Workers the Functions can call, by binding name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub services: ::core::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, crate::Service>,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub services: Option<BTreeMap<String, crate::Service>>,
     /// Billing model of the Functions. Deprecated: every new project uses `standard`.
     pub usage_model: crate::UsageModel,
     /// Vectorize indexes available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub vectorize_bindings: ::core::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, crate::VectorizeBinding>,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vectorize_bindings: Option<BTreeMap<String, crate::VectorizeBinding>>,
     /// Hash of the Wrangler configuration file these settings were last deployed from.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub wrangler_config_hash: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wrangler_config_hash: Option<String>,
 }
 
 crate::object_serde!(DeploymentConfig);
 
 /// Resource limits applied to each invocation of the Functions.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct DeploymentConfigLimits {
@@ -831,20 +647,13 @@ impl DeploymentConfigLimits {
 /// Resource limits applied to each invocation of the Functions.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct DeploymentConfigLimitsPatch {
     /// Most CPU time one invocation may use, in milliseconds.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub cpu_ms: ::core::option::Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_ms: Option<i64>,
 }
 
 crate::object_serde!(DeploymentConfigLimitsPatch);
@@ -853,7 +662,7 @@ impl DeploymentConfigLimitsPatch {
     /// Most CPU time one invocation may use, in milliseconds.
     #[must_use]
     pub fn cpu_ms(mut self, value: i64) -> Self {
-        self.cpu_ms = ::core::option::Option::Some(value);
+        self.cpu_ms = Some(value);
         self
     }
 }
@@ -861,150 +670,84 @@ impl DeploymentConfigLimitsPatch {
 /// Settings of one environment as sent when creating or updating a project; every field is optional and a binding set to null is removed.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct DeploymentConfigPatch {
     /// Workers AI bindings available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub ai_bindings: ::core::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::AiBindingPatch>,
-        >,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ai_bindings: Option<BTreeMap<String, Option<crate::AiBindingPatch>>>,
     /// When true, the Functions always run with the newest runtime compatibility date instead of `compatibility_date`.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub always_use_latest_compatibility_date: ::core::option::Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub always_use_latest_compatibility_date: Option<bool>,
     /// Workers Analytics Engine datasets available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub analytics_engine_datasets: ::core::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::AnalyticsEngineDatasetPatch>,
-        >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub analytics_engine_datasets: Option<
+        BTreeMap<String, Option<crate::AnalyticsEngineDatasetPatch>>,
     >,
     /// Browser Rendering bindings available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub browsers: ::core::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<::serde_json::Value>,
-        >,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub browsers: Option<BTreeMap<String, Option<::serde_json::Value>>>,
     /// Major version of the build system image the project's builds run on.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub build_image_major_version: ::core::option::Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_image_major_version: Option<i64>,
     /// Workers runtime compatibility date the Functions run with (YYYY-MM-DD).
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub compatibility_date: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compatibility_date: Option<String>,
     /// Workers runtime compatibility flags turned on for the Functions.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub compatibility_flags: ::core::option::Option<
-        ::std::vec::Vec<::std::string::String>,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compatibility_flags: Option<Vec<String>>,
     /// D1 databases available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub d1_databases: ::core::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::D1DatabasePatch>,
-        >,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub d1_databases: Option<BTreeMap<String, Option<crate::D1DatabasePatch>>>,
     /// Durable Object namespaces available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub durable_object_namespaces: ::core::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::DurableObjectNamespacePatch>,
-        >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub durable_object_namespaces: Option<
+        BTreeMap<String, Option<crate::DurableObjectNamespacePatch>>,
     >,
     /// Environment variables to set, by name; a variable set to null is removed.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub env_vars: ::core::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::EnvVarPatch>,
-        >,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub env_vars: Option<BTreeMap<String, Option<crate::EnvVarPatch>>>,
     /// When true, requests are still served (fail open) rather than rejected when these settings cannot be applied.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub fail_open: ::core::option::Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_open: Option<bool>,
     /// Hyperdrive configurations available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub hyperdrive_bindings: ::core::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::HyperdriveBindingPatch>,
-        >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hyperdrive_bindings: Option<
+        BTreeMap<String, Option<crate::HyperdriveBindingPatch>>,
     >,
     /// Workers KV namespaces available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub kv_namespaces: ::core::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::KvNamespacePatch>,
-        >,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kv_namespaces: Option<BTreeMap<String, Option<crate::KvNamespacePatch>>>,
     /// Resource limits applied to each invocation of the Functions.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub limits: ::core::option::Option<crate::DeploymentConfigLimitsPatch>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limits: Option<crate::DeploymentConfigLimitsPatch>,
     /// mTLS client certificates the Functions can present, by binding name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub mtls_certificates: ::core::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::MtlsCertificatePatch>,
-        >,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mtls_certificates: Option<BTreeMap<String, Option<crate::MtlsCertificatePatch>>>,
     /// Where the Functions are placed to run.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub placement: ::core::option::Option<crate::DeploymentConfigPlacementPatch>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placement: Option<crate::DeploymentConfigPlacementPatch>,
     /// Queues the Functions can send messages to, by binding name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub queue_producers: ::core::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::QueueProducerPatch>,
-        >,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue_producers: Option<BTreeMap<String, Option<crate::QueueProducerPatch>>>,
     /// R2 buckets available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub r2_buckets: ::core::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::R2BucketPatch>,
-        >,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r2_buckets: Option<BTreeMap<String, Option<crate::R2BucketPatch>>>,
     /// Workers the Functions can call, by binding name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub services: ::core::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::ServicePatch>,
-        >,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub services: Option<BTreeMap<String, Option<crate::ServicePatch>>>,
     /// Billing model of the Functions. Deprecated: every new project uses `standard`.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub usage_model: ::core::option::Option<crate::UsageModel>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage_model: Option<crate::UsageModel>,
     /// Vectorize indexes available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub vectorize_bindings: ::core::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::VectorizeBindingPatch>,
-        >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vectorize_bindings: Option<
+        BTreeMap<String, Option<crate::VectorizeBindingPatch>>,
     >,
     /// Hash of the Wrangler configuration file these settings were last deployed from.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub wrangler_config_hash: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wrangler_config_hash: Option<String>,
 }
 
 crate::object_serde!(DeploymentConfigPatch);
@@ -1014,270 +757,203 @@ impl DeploymentConfigPatch {
     #[must_use]
     pub fn ai_bindings(
         mut self,
-        value: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::AiBindingPatch>,
-        >,
+        value: BTreeMap<String, Option<crate::AiBindingPatch>>,
     ) -> Self {
-        self.ai_bindings = ::core::option::Option::Some(value);
+        self.ai_bindings = Some(value);
         self
     }
     /// When true, the Functions always run with the newest runtime compatibility date instead of `compatibility_date`.
     #[must_use]
     pub fn always_use_latest_compatibility_date(mut self, value: bool) -> Self {
-        self.always_use_latest_compatibility_date = ::core::option::Option::Some(value);
+        self.always_use_latest_compatibility_date = Some(value);
         self
     }
     /// Workers Analytics Engine datasets available to Pages Functions, by binding name.
     #[must_use]
     pub fn analytics_engine_datasets(
         mut self,
-        value: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::AnalyticsEngineDatasetPatch>,
-        >,
+        value: BTreeMap<String, Option<crate::AnalyticsEngineDatasetPatch>>,
     ) -> Self {
-        self.analytics_engine_datasets = ::core::option::Option::Some(value);
+        self.analytics_engine_datasets = Some(value);
         self
     }
     /// Browser Rendering bindings available to Pages Functions, by binding name.
     #[must_use]
     pub fn browsers(
         mut self,
-        value: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<::serde_json::Value>,
-        >,
+        value: BTreeMap<String, Option<::serde_json::Value>>,
     ) -> Self {
-        self.browsers = ::core::option::Option::Some(value);
+        self.browsers = Some(value);
         self
     }
     /// Major version of the build system image the project's builds run on.
     #[must_use]
     pub fn build_image_major_version(mut self, value: i64) -> Self {
-        self.build_image_major_version = ::core::option::Option::Some(value);
+        self.build_image_major_version = Some(value);
         self
     }
     /// Workers runtime compatibility date the Functions run with (YYYY-MM-DD).
     #[must_use]
-    pub fn compatibility_date(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.compatibility_date = ::core::option::Option::Some(
-            ::core::convert::Into::into(value),
-        );
+    pub fn compatibility_date(mut self, value: impl Into<String>) -> Self {
+        self.compatibility_date = Some(Into::into(value));
         self
     }
     /// Workers runtime compatibility flags turned on for the Functions.
     #[must_use]
-    pub fn compatibility_flags(
-        mut self,
-        value: ::std::vec::Vec<::std::string::String>,
-    ) -> Self {
-        self.compatibility_flags = ::core::option::Option::Some(value);
+    pub fn compatibility_flags(mut self, value: Vec<String>) -> Self {
+        self.compatibility_flags = Some(value);
         self
     }
     /// D1 databases available to Pages Functions, by binding name.
     #[must_use]
     pub fn d1_databases(
         mut self,
-        value: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::D1DatabasePatch>,
-        >,
+        value: BTreeMap<String, Option<crate::D1DatabasePatch>>,
     ) -> Self {
-        self.d1_databases = ::core::option::Option::Some(value);
+        self.d1_databases = Some(value);
         self
     }
     /// Durable Object namespaces available to Pages Functions, by binding name.
     #[must_use]
     pub fn durable_object_namespaces(
         mut self,
-        value: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::DurableObjectNamespacePatch>,
-        >,
+        value: BTreeMap<String, Option<crate::DurableObjectNamespacePatch>>,
     ) -> Self {
-        self.durable_object_namespaces = ::core::option::Option::Some(value);
+        self.durable_object_namespaces = Some(value);
         self
     }
     /// Environment variables to set, by name; a variable set to null is removed.
     #[must_use]
     pub fn env_vars(
         mut self,
-        value: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::EnvVarPatch>,
-        >,
+        value: BTreeMap<String, Option<crate::EnvVarPatch>>,
     ) -> Self {
-        self.env_vars = ::core::option::Option::Some(value);
+        self.env_vars = Some(value);
         self
     }
     /// When true, requests are still served (fail open) rather than rejected when these settings cannot be applied.
     #[must_use]
     pub fn fail_open(mut self, value: bool) -> Self {
-        self.fail_open = ::core::option::Option::Some(value);
+        self.fail_open = Some(value);
         self
     }
     /// Hyperdrive configurations available to Pages Functions, by binding name.
     #[must_use]
     pub fn hyperdrive_bindings(
         mut self,
-        value: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::HyperdriveBindingPatch>,
-        >,
+        value: BTreeMap<String, Option<crate::HyperdriveBindingPatch>>,
     ) -> Self {
-        self.hyperdrive_bindings = ::core::option::Option::Some(value);
+        self.hyperdrive_bindings = Some(value);
         self
     }
     /// Workers KV namespaces available to Pages Functions, by binding name.
     #[must_use]
     pub fn kv_namespaces(
         mut self,
-        value: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::KvNamespacePatch>,
-        >,
+        value: BTreeMap<String, Option<crate::KvNamespacePatch>>,
     ) -> Self {
-        self.kv_namespaces = ::core::option::Option::Some(value);
+        self.kv_namespaces = Some(value);
         self
     }
     /// Resource limits applied to each invocation of the Functions.
     #[must_use]
     pub fn limits(mut self, value: crate::DeploymentConfigLimitsPatch) -> Self {
-        self.limits = ::core::option::Option::Some(value);
+        self.limits = Some(value);
         self
     }
     /// mTLS client certificates the Functions can present, by binding name.
     #[must_use]
     pub fn mtls_certificates(
         mut self,
-        value: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::MtlsCertificatePatch>,
-        >,
+        value: BTreeMap<String, Option<crate::MtlsCertificatePatch>>,
     ) -> Self {
-        self.mtls_certificates = ::core::option::Option::Some(value);
+        self.mtls_certificates = Some(value);
         self
     }
     /// Where the Functions are placed to run.
     #[must_use]
     pub fn placement(mut self, value: crate::DeploymentConfigPlacementPatch) -> Self {
-        self.placement = ::core::option::Option::Some(value);
+        self.placement = Some(value);
         self
     }
     /// Queues the Functions can send messages to, by binding name.
     #[must_use]
     pub fn queue_producers(
         mut self,
-        value: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::QueueProducerPatch>,
-        >,
+        value: BTreeMap<String, Option<crate::QueueProducerPatch>>,
     ) -> Self {
-        self.queue_producers = ::core::option::Option::Some(value);
+        self.queue_producers = Some(value);
         self
     }
     /// R2 buckets available to Pages Functions, by binding name.
     #[must_use]
     pub fn r2_buckets(
         mut self,
-        value: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::R2BucketPatch>,
-        >,
+        value: BTreeMap<String, Option<crate::R2BucketPatch>>,
     ) -> Self {
-        self.r2_buckets = ::core::option::Option::Some(value);
+        self.r2_buckets = Some(value);
         self
     }
     /// Workers the Functions can call, by binding name.
     #[must_use]
     pub fn services(
         mut self,
-        value: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::ServicePatch>,
-        >,
+        value: BTreeMap<String, Option<crate::ServicePatch>>,
     ) -> Self {
-        self.services = ::core::option::Option::Some(value);
+        self.services = Some(value);
         self
     }
     /// Billing model of the Functions. Deprecated: every new project uses `standard`.
     #[must_use]
     pub fn usage_model(mut self, value: crate::UsageModel) -> Self {
-        self.usage_model = ::core::option::Option::Some(value);
+        self.usage_model = Some(value);
         self
     }
     /// Vectorize indexes available to Pages Functions, by binding name.
     #[must_use]
     pub fn vectorize_bindings(
         mut self,
-        value: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::VectorizeBindingPatch>,
-        >,
+        value: BTreeMap<String, Option<crate::VectorizeBindingPatch>>,
     ) -> Self {
-        self.vectorize_bindings = ::core::option::Option::Some(value);
+        self.vectorize_bindings = Some(value);
         self
     }
     /// Hash of the Wrangler configuration file these settings were last deployed from.
     #[must_use]
-    pub fn wrangler_config_hash(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.wrangler_config_hash = ::core::option::Option::Some(
-            ::core::convert::Into::into(value),
-        );
+    pub fn wrangler_config_hash(mut self, value: impl Into<String>) -> Self {
+        self.wrangler_config_hash = Some(Into::into(value));
         self
     }
 }
 
 /// Where the Functions are placed to run.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct DeploymentConfigPlacement {
     /// Placement mode, e.g. `smart`.
-    pub mode: ::std::string::String,
+    pub mode: String,
 }
 
 crate::object_serde!(DeploymentConfigPlacement);
 
 impl DeploymentConfigPlacement {
     /// A value with its required fields (`mode`).
-    pub fn new(mode: impl ::core::convert::Into<::std::string::String>) -> Self {
-        Self {
-            mode: ::core::convert::Into::into(mode),
-        }
+    pub fn new(mode: impl Into<String>) -> Self {
+        Self { mode: Into::into(mode) }
     }
 }
 
 /// Where the Functions are placed to run.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct DeploymentConfigPlacementPatch {
     /// Placement mode, e.g. `smart`.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub mode: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
 }
 
 crate::object_serde!(DeploymentConfigPlacementPatch);
@@ -1285,11 +961,8 @@ crate::object_serde!(DeploymentConfigPlacementPatch);
 impl DeploymentConfigPlacementPatch {
     /// Placement mode, e.g. `smart`.
     #[must_use]
-    pub fn mode(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mode = ::core::option::Option::Some(::core::convert::Into::into(value));
+    pub fn mode(mut self, value: impl Into<String>) -> Self {
+        self.mode = Some(Into::into(value));
         self
     }
 }
@@ -1297,150 +970,80 @@ impl DeploymentConfigPlacementPatch {
 /// Settings of one environment as sent when creating or updating a project; every field is optional and a binding set to null is removed.
 ///
 /// Request form: read-only properties are left out.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct DeploymentConfigRequest {
     /// Workers AI bindings available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub ai_bindings: ::core::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::AiBinding>,
-        >,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ai_bindings: Option<BTreeMap<String, Option<crate::AiBinding>>>,
     /// When true, the Functions always run with the newest runtime compatibility date instead of `compatibility_date`.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub always_use_latest_compatibility_date: ::core::option::Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub always_use_latest_compatibility_date: Option<bool>,
     /// Workers Analytics Engine datasets available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub analytics_engine_datasets: ::core::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::AnalyticsEngineDataset>,
-        >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub analytics_engine_datasets: Option<
+        BTreeMap<String, Option<crate::AnalyticsEngineDataset>>,
     >,
     /// Browser Rendering bindings available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub browsers: ::core::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<::serde_json::Value>,
-        >,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub browsers: Option<BTreeMap<String, Option<::serde_json::Value>>>,
     /// Major version of the build system image the project's builds run on.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub build_image_major_version: ::core::option::Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_image_major_version: Option<i64>,
     /// Workers runtime compatibility date the Functions run with (YYYY-MM-DD).
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub compatibility_date: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compatibility_date: Option<String>,
     /// Workers runtime compatibility flags turned on for the Functions.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub compatibility_flags: ::core::option::Option<
-        ::std::vec::Vec<::std::string::String>,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compatibility_flags: Option<Vec<String>>,
     /// D1 databases available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub d1_databases: ::core::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::D1Database>,
-        >,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub d1_databases: Option<BTreeMap<String, Option<crate::D1Database>>>,
     /// Durable Object namespaces available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub durable_object_namespaces: ::core::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::DurableObjectNamespace>,
-        >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub durable_object_namespaces: Option<
+        BTreeMap<String, Option<crate::DurableObjectNamespace>>,
     >,
     /// Environment variables to set, by name; a variable set to null is removed.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub env_vars: ::core::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::EnvVar>,
-        >,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub env_vars: Option<BTreeMap<String, Option<crate::EnvVar>>>,
     /// When true, requests are still served (fail open) rather than rejected when these settings cannot be applied.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub fail_open: ::core::option::Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_open: Option<bool>,
     /// Hyperdrive configurations available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub hyperdrive_bindings: ::core::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::HyperdriveBinding>,
-        >,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hyperdrive_bindings: Option<BTreeMap<String, Option<crate::HyperdriveBinding>>>,
     /// Workers KV namespaces available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub kv_namespaces: ::core::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::KvNamespace>,
-        >,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kv_namespaces: Option<BTreeMap<String, Option<crate::KvNamespace>>>,
     /// Resource limits applied to each invocation of the Functions.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub limits: ::core::option::Option<crate::DeploymentConfigLimits>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limits: Option<crate::DeploymentConfigLimits>,
     /// mTLS client certificates the Functions can present, by binding name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub mtls_certificates: ::core::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::MtlsCertificate>,
-        >,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mtls_certificates: Option<BTreeMap<String, Option<crate::MtlsCertificate>>>,
     /// Where the Functions are placed to run.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub placement: ::core::option::Option<crate::DeploymentConfigPlacement>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placement: Option<crate::DeploymentConfigPlacement>,
     /// Queues the Functions can send messages to, by binding name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub queue_producers: ::core::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::QueueProducer>,
-        >,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue_producers: Option<BTreeMap<String, Option<crate::QueueProducer>>>,
     /// R2 buckets available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub r2_buckets: ::core::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::R2Bucket>,
-        >,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r2_buckets: Option<BTreeMap<String, Option<crate::R2Bucket>>>,
     /// Workers the Functions can call, by binding name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub services: ::core::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::ServiceRequest>,
-        >,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub services: Option<BTreeMap<String, Option<crate::ServiceRequest>>>,
     /// Billing model of the Functions. Deprecated: every new project uses `standard`.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub usage_model: ::core::option::Option<crate::UsageModel>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage_model: Option<crate::UsageModel>,
     /// Vectorize indexes available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub vectorize_bindings: ::core::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::VectorizeBinding>,
-        >,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vectorize_bindings: Option<BTreeMap<String, Option<crate::VectorizeBinding>>>,
     /// Hash of the Wrangler configuration file these settings were last deployed from.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub wrangler_config_hash: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wrangler_config_hash: Option<String>,
 }
 
 crate::object_serde!(DeploymentConfigRequest);
@@ -1450,235 +1053,174 @@ impl DeploymentConfigRequest {
     #[must_use]
     pub fn ai_bindings(
         mut self,
-        value: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::AiBinding>,
-        >,
+        value: BTreeMap<String, Option<crate::AiBinding>>,
     ) -> Self {
-        self.ai_bindings = ::core::option::Option::Some(value);
+        self.ai_bindings = Some(value);
         self
     }
     /// When true, the Functions always run with the newest runtime compatibility date instead of `compatibility_date`.
     #[must_use]
     pub fn always_use_latest_compatibility_date(mut self, value: bool) -> Self {
-        self.always_use_latest_compatibility_date = ::core::option::Option::Some(value);
+        self.always_use_latest_compatibility_date = Some(value);
         self
     }
     /// Workers Analytics Engine datasets available to Pages Functions, by binding name.
     #[must_use]
     pub fn analytics_engine_datasets(
         mut self,
-        value: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::AnalyticsEngineDataset>,
-        >,
+        value: BTreeMap<String, Option<crate::AnalyticsEngineDataset>>,
     ) -> Self {
-        self.analytics_engine_datasets = ::core::option::Option::Some(value);
+        self.analytics_engine_datasets = Some(value);
         self
     }
     /// Browser Rendering bindings available to Pages Functions, by binding name.
     #[must_use]
     pub fn browsers(
         mut self,
-        value: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<::serde_json::Value>,
-        >,
+        value: BTreeMap<String, Option<::serde_json::Value>>,
     ) -> Self {
-        self.browsers = ::core::option::Option::Some(value);
+        self.browsers = Some(value);
         self
     }
     /// Major version of the build system image the project's builds run on.
     #[must_use]
     pub fn build_image_major_version(mut self, value: i64) -> Self {
-        self.build_image_major_version = ::core::option::Option::Some(value);
+        self.build_image_major_version = Some(value);
         self
     }
     /// Workers runtime compatibility date the Functions run with (YYYY-MM-DD).
     #[must_use]
-    pub fn compatibility_date(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.compatibility_date = ::core::option::Option::Some(
-            ::core::convert::Into::into(value),
-        );
+    pub fn compatibility_date(mut self, value: impl Into<String>) -> Self {
+        self.compatibility_date = Some(Into::into(value));
         self
     }
     /// Workers runtime compatibility flags turned on for the Functions.
     #[must_use]
-    pub fn compatibility_flags(
-        mut self,
-        value: ::std::vec::Vec<::std::string::String>,
-    ) -> Self {
-        self.compatibility_flags = ::core::option::Option::Some(value);
+    pub fn compatibility_flags(mut self, value: Vec<String>) -> Self {
+        self.compatibility_flags = Some(value);
         self
     }
     /// D1 databases available to Pages Functions, by binding name.
     #[must_use]
     pub fn d1_databases(
         mut self,
-        value: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::D1Database>,
-        >,
+        value: BTreeMap<String, Option<crate::D1Database>>,
     ) -> Self {
-        self.d1_databases = ::core::option::Option::Some(value);
+        self.d1_databases = Some(value);
         self
     }
     /// Durable Object namespaces available to Pages Functions, by binding name.
     #[must_use]
     pub fn durable_object_namespaces(
         mut self,
-        value: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::DurableObjectNamespace>,
-        >,
+        value: BTreeMap<String, Option<crate::DurableObjectNamespace>>,
     ) -> Self {
-        self.durable_object_namespaces = ::core::option::Option::Some(value);
+        self.durable_object_namespaces = Some(value);
         self
     }
     /// Environment variables to set, by name; a variable set to null is removed.
     #[must_use]
-    pub fn env_vars(
-        mut self,
-        value: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::EnvVar>,
-        >,
-    ) -> Self {
-        self.env_vars = ::core::option::Option::Some(value);
+    pub fn env_vars(mut self, value: BTreeMap<String, Option<crate::EnvVar>>) -> Self {
+        self.env_vars = Some(value);
         self
     }
     /// When true, requests are still served (fail open) rather than rejected when these settings cannot be applied.
     #[must_use]
     pub fn fail_open(mut self, value: bool) -> Self {
-        self.fail_open = ::core::option::Option::Some(value);
+        self.fail_open = Some(value);
         self
     }
     /// Hyperdrive configurations available to Pages Functions, by binding name.
     #[must_use]
     pub fn hyperdrive_bindings(
         mut self,
-        value: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::HyperdriveBinding>,
-        >,
+        value: BTreeMap<String, Option<crate::HyperdriveBinding>>,
     ) -> Self {
-        self.hyperdrive_bindings = ::core::option::Option::Some(value);
+        self.hyperdrive_bindings = Some(value);
         self
     }
     /// Workers KV namespaces available to Pages Functions, by binding name.
     #[must_use]
     pub fn kv_namespaces(
         mut self,
-        value: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::KvNamespace>,
-        >,
+        value: BTreeMap<String, Option<crate::KvNamespace>>,
     ) -> Self {
-        self.kv_namespaces = ::core::option::Option::Some(value);
+        self.kv_namespaces = Some(value);
         self
     }
     /// Resource limits applied to each invocation of the Functions.
     #[must_use]
     pub fn limits(mut self, value: crate::DeploymentConfigLimits) -> Self {
-        self.limits = ::core::option::Option::Some(value);
+        self.limits = Some(value);
         self
     }
     /// mTLS client certificates the Functions can present, by binding name.
     #[must_use]
     pub fn mtls_certificates(
         mut self,
-        value: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::MtlsCertificate>,
-        >,
+        value: BTreeMap<String, Option<crate::MtlsCertificate>>,
     ) -> Self {
-        self.mtls_certificates = ::core::option::Option::Some(value);
+        self.mtls_certificates = Some(value);
         self
     }
     /// Where the Functions are placed to run.
     #[must_use]
     pub fn placement(mut self, value: crate::DeploymentConfigPlacement) -> Self {
-        self.placement = ::core::option::Option::Some(value);
+        self.placement = Some(value);
         self
     }
     /// Queues the Functions can send messages to, by binding name.
     #[must_use]
     pub fn queue_producers(
         mut self,
-        value: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::QueueProducer>,
-        >,
+        value: BTreeMap<String, Option<crate::QueueProducer>>,
     ) -> Self {
-        self.queue_producers = ::core::option::Option::Some(value);
+        self.queue_producers = Some(value);
         self
     }
     /// R2 buckets available to Pages Functions, by binding name.
     #[must_use]
     pub fn r2_buckets(
         mut self,
-        value: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::R2Bucket>,
-        >,
+        value: BTreeMap<String, Option<crate::R2Bucket>>,
     ) -> Self {
-        self.r2_buckets = ::core::option::Option::Some(value);
+        self.r2_buckets = Some(value);
         self
     }
     /// Workers the Functions can call, by binding name.
     #[must_use]
     pub fn services(
         mut self,
-        value: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::ServiceRequest>,
-        >,
+        value: BTreeMap<String, Option<crate::ServiceRequest>>,
     ) -> Self {
-        self.services = ::core::option::Option::Some(value);
+        self.services = Some(value);
         self
     }
     /// Billing model of the Functions. Deprecated: every new project uses `standard`.
     #[must_use]
     pub fn usage_model(mut self, value: crate::UsageModel) -> Self {
-        self.usage_model = ::core::option::Option::Some(value);
+        self.usage_model = Some(value);
         self
     }
     /// Vectorize indexes available to Pages Functions, by binding name.
     #[must_use]
     pub fn vectorize_bindings(
         mut self,
-        value: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::VectorizeBinding>,
-        >,
+        value: BTreeMap<String, Option<crate::VectorizeBinding>>,
     ) -> Self {
-        self.vectorize_bindings = ::core::option::Option::Some(value);
+        self.vectorize_bindings = Some(value);
         self
     }
     /// Hash of the Wrangler configuration file these settings were last deployed from.
     #[must_use]
-    pub fn wrangler_config_hash(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.wrangler_config_hash = ::core::option::Option::Some(
-            ::core::convert::Into::into(value),
-        );
+    pub fn wrangler_config_hash(mut self, value: impl Into<String>) -> Self {
+        self.wrangler_config_hash = Some(Into::into(value));
         self
     }
 }
 
 /// Per-environment settings for the project's deployments.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct DeploymentConfigs {
@@ -1693,23 +1235,16 @@ crate::object_serde!(DeploymentConfigs);
 /// Per-environment settings for the project's deployments.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct DeploymentConfigsPatch {
     /// Settings used by preview deployments.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub preview: ::core::option::Option<crate::DeploymentConfigPatch>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview: Option<crate::DeploymentConfigPatch>,
     /// Settings used by production deployments.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub production: ::core::option::Option<crate::DeploymentConfigPatch>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub production: Option<crate::DeploymentConfigPatch>,
 }
 
 crate::object_serde!(DeploymentConfigsPatch);
@@ -1718,13 +1253,13 @@ impl DeploymentConfigsPatch {
     /// Settings used by preview deployments.
     #[must_use]
     pub fn preview(mut self, value: crate::DeploymentConfigPatch) -> Self {
-        self.preview = ::core::option::Option::Some(value);
+        self.preview = Some(value);
         self
     }
     /// Settings used by production deployments.
     #[must_use]
     pub fn production(mut self, value: crate::DeploymentConfigPatch) -> Self {
-        self.production = ::core::option::Option::Some(value);
+        self.production = Some(value);
         self
     }
 }
@@ -1732,23 +1267,16 @@ impl DeploymentConfigsPatch {
 /// Per-environment settings for the project's deployments.
 ///
 /// Request form: read-only properties are left out.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct DeploymentConfigsRequest {
     /// Settings used by preview deployments.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub preview: ::core::option::Option<crate::DeploymentConfigRequest>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview: Option<crate::DeploymentConfigRequest>,
     /// Settings used by production deployments.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub production: ::core::option::Option<crate::DeploymentConfigRequest>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub production: Option<crate::DeploymentConfigRequest>,
 }
 
 crate::object_serde!(DeploymentConfigsRequest);
@@ -1757,30 +1285,24 @@ impl DeploymentConfigsRequest {
     /// Settings used by preview deployments.
     #[must_use]
     pub fn preview(mut self, value: crate::DeploymentConfigRequest) -> Self {
-        self.preview = ::core::option::Option::Some(value);
+        self.preview = Some(value);
         self
     }
     /// Settings used by production deployments.
     #[must_use]
     pub fn production(mut self, value: crate::DeploymentConfigRequest) -> Self {
-        self.production = ::core::option::Option::Some(value);
+        self.production = Some(value);
         self
     }
 }
 
 /// The build log of a deployment.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct DeploymentLogs {
     /// The log lines, oldest first.
-    pub data: ::std::vec::Vec<crate::DeploymentLogsData>,
+    pub data: Vec<crate::DeploymentLogsData>,
     /// Whether the log includes the output of the build container, not only the pipeline's own lines.
     pub includes_container_logs: bool,
     /// Number of lines in `data`.
@@ -1790,32 +1312,20 @@ pub struct DeploymentLogs {
 crate::object_serde!(DeploymentLogs);
 
 /// One line of the log.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct DeploymentLogsData {
     /// Text of the line.
-    pub line: ::std::string::String,
+    pub line: String,
     /// Time the line was written (RFC 3339).
-    pub ts: ::std::string::String,
+    pub ts: String,
 }
 
 crate::object_serde!(DeploymentLogsData);
 
 /// What started this deployment.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct DeploymentTrigger {
@@ -1829,38 +1339,24 @@ pub struct DeploymentTrigger {
 crate::object_serde!(DeploymentTrigger);
 
 /// Details about the commit that was deployed.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct DeploymentTriggerMetadata {
     /// Branch the deployment was built from.
-    pub branch: ::std::string::String,
+    pub branch: String,
     /// True when the deployed working tree had uncommitted changes.
     pub commit_dirty: bool,
     /// Hash of the commit that was built.
-    pub commit_hash: ::std::string::String,
+    pub commit_hash: String,
     /// Message of the commit that was built.
-    pub commit_message: ::std::string::String,
+    pub commit_message: String,
 }
 
 crate::object_serde!(DeploymentTriggerMetadata);
 
 /// `github:push` for a push to the connected repository, `ad_hoc` for a request made through the API, Wrangler or the dashboard, `deploy_hook` for a call to a deploy hook.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::core::cmp::Eq,
-    ::core::hash::Hash,
-    ::core::cmp::PartialOrd,
-    ::core::cmp::Ord
-)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum DeploymentTriggerType {
     /// `github:push`
@@ -1870,7 +1366,7 @@ pub enum DeploymentTriggerType {
     /// `deploy_hook`
     DeployHook,
     /// A value this version of the crate does not know yet, kept as sent.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 
 impl DeploymentTriggerType {
@@ -1891,7 +1387,7 @@ impl DeploymentTriggerType {
     }
 }
 
-impl ::core::convert::From<&str> for DeploymentTriggerType {
+impl From<&str> for DeploymentTriggerType {
     fn from(value: &str) -> Self {
         match value {
             "github:push" => Self::GithubPush,
@@ -1905,26 +1401,20 @@ impl ::core::convert::From<&str> for DeploymentTriggerType {
 crate::open_enum_serde!(DeploymentTriggerType);
 
 /// A custom domain attached to a Pages project, with the state of its validation.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct Domain {
     /// Certificate authority that issues the domain's TLS certificate.
     pub certificate_authority: crate::CertificateAuthority,
     /// Time the domain was added to the project (RFC 3339).
-    pub created_on: ::std::string::String,
+    pub created_on: String,
     /// Identifier of the domain (the same value as `id`).
-    pub domain_id: ::std::string::String,
+    pub domain_id: String,
     /// Identifier of the domain.
-    pub id: ::std::string::String,
+    pub id: String,
     /// A custom domain (hostname) of the project.
-    pub name: ::std::string::String,
+    pub name: String,
     /// Overall state of the domain; it serves the project once `active`.
     pub status: crate::DomainStatus,
     /// Progress of the certificate validation of the domain.
@@ -1932,7 +1422,7 @@ pub struct Domain {
     /// Progress of the ownership verification of the domain.
     pub verification_data: crate::VerificationData,
     /// Identifier of the Cloudflare zone the hostname belongs to.
-    pub zone_tag: ::std::string::String,
+    pub zone_tag: String,
 }
 
 crate::object_serde!(Domain);
@@ -1940,41 +1430,25 @@ crate::object_serde!(Domain);
 /// The hostname to attach.
 ///
 /// Request form: read-only properties are left out.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct DomainRequest {
     /// A custom domain (hostname) of the project.
-    pub name: ::std::string::String,
+    pub name: String,
 }
 
 crate::object_serde!(DomainRequest);
 
 impl DomainRequest {
     /// A value with its required fields (`name`).
-    pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
-        Self {
-            name: ::core::convert::Into::into(name),
-        }
+    pub fn new(name: impl Into<String>) -> Self {
+        Self { name: Into::into(name) }
     }
 }
 
 /// Overall state of the domain; it serves the project once `active`.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::core::cmp::Eq,
-    ::core::hash::Hash,
-    ::core::cmp::PartialOrd,
-    ::core::cmp::Ord
-)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum DomainStatus {
     /// `initializing`
@@ -1990,7 +1464,7 @@ pub enum DomainStatus {
     /// `error`
     Error,
     /// A value this version of the crate does not know yet, kept as sent.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 
 impl DomainStatus {
@@ -2017,7 +1491,7 @@ impl DomainStatus {
     }
 }
 
-impl ::core::convert::From<&str> for DomainStatus {
+impl From<&str> for DomainStatus {
     fn from(value: &str) -> Self {
         match value {
             "initializing" => Self::Initializing,
@@ -2034,27 +1508,21 @@ impl ::core::convert::From<&str> for DomainStatus {
 crate::open_enum_serde!(DomainStatus);
 
 /// One Durable Object namespace binding.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct DurableObjectNamespace {
     /// Identifier of the bound Durable Object namespace.
-    pub namespace_id: ::std::string::String,
+    pub namespace_id: String,
 }
 
 crate::object_serde!(DurableObjectNamespace);
 
 impl DurableObjectNamespace {
     /// A value with its required fields (`namespace_id`).
-    pub fn new(namespace_id: impl ::core::convert::Into<::std::string::String>) -> Self {
+    pub fn new(namespace_id: impl Into<String>) -> Self {
         Self {
-            namespace_id: ::core::convert::Into::into(namespace_id),
+            namespace_id: Into::into(namespace_id),
         }
     }
 }
@@ -2062,20 +1530,13 @@ impl DurableObjectNamespace {
 /// One Durable Object namespace binding.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct DurableObjectNamespacePatch {
     /// Identifier of the bound Durable Object namespace.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub namespace_id: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace_id: Option<String>,
 }
 
 crate::object_serde!(DurableObjectNamespacePatch);
@@ -2083,24 +1544,14 @@ crate::object_serde!(DurableObjectNamespacePatch);
 impl DurableObjectNamespacePatch {
     /// Identifier of the bound Durable Object namespace.
     #[must_use]
-    pub fn namespace_id(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.namespace_id = ::core::option::Option::Some(
-            ::core::convert::Into::into(value),
-        );
+    pub fn namespace_id(mut self, value: impl Into<String>) -> Self {
+        self.namespace_id = Some(Into::into(value));
         self
     }
 }
 
 /// One environment variable, plain text or secret.
-#[derive(
-    ::core::clone::Clone,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct EnvVar {
@@ -2108,13 +1559,13 @@ pub struct EnvVar {
     #[serde(rename = "type")]
     pub type_: crate::EnvVarType,
     /// The variable's value.
-    pub value: ::std::string::String,
+    pub value: String,
 }
 
 crate::object_serde!(EnvVar);
 
 /// Sensitive values (secrets) are redacted.
-impl ::core::fmt::Debug for EnvVar {
+impl Debug for EnvVar {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("EnvVar")
             .field("type_", &self.type_)
@@ -2125,13 +1576,10 @@ impl ::core::fmt::Debug for EnvVar {
 
 impl EnvVar {
     /// A value with its required fields (`type_`, `value`).
-    pub fn new(
-        type_: crate::EnvVarType,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(type_: crate::EnvVarType, value: impl Into<String>) -> Self {
         Self {
             type_,
-            value: ::core::convert::Into::into(value),
+            value: Into::into(value),
         }
     }
 }
@@ -2139,32 +1587,22 @@ impl EnvVar {
 /// One environment variable; null removes it.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(
-    ::core::clone::Clone,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct EnvVarPatch {
     /// Always `plain_text`.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
-    pub type_: ::core::option::Option<crate::EnvVarType>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<crate::EnvVarType>,
     /// The variable's value.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub value: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
 }
 
 crate::object_serde!(EnvVarPatch);
 
 /// Sensitive values (secrets) are redacted.
-impl ::core::fmt::Debug for EnvVarPatch {
+impl Debug for EnvVarPatch {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("EnvVarPatch")
             .field("type_", &self.type_)
@@ -2177,30 +1615,19 @@ impl EnvVarPatch {
     /// Always `plain_text`.
     #[must_use]
     pub fn type_(mut self, value: crate::EnvVarType) -> Self {
-        self.type_ = ::core::option::Option::Some(value);
+        self.type_ = Some(value);
         self
     }
     /// The variable's value.
     #[must_use]
-    pub fn value(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.value = ::core::option::Option::Some(::core::convert::Into::into(value));
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(Into::into(value));
         self
     }
 }
 
 /// Which kind of EnvVar this is.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::core::cmp::Eq,
-    ::core::hash::Hash,
-    ::core::cmp::PartialOrd,
-    ::core::cmp::Ord
-)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum EnvVarType {
     /// `plain_text`
@@ -2208,7 +1635,7 @@ pub enum EnvVarType {
     /// `secret_text`
     SecretText,
     /// A value this version of the crate does not know yet, kept as sent.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 
 impl EnvVarType {
@@ -2224,7 +1651,7 @@ impl EnvVarType {
     }
 }
 
-impl ::core::convert::From<&str> for EnvVarType {
+impl From<&str> for EnvVarType {
     fn from(value: &str) -> Self {
         match value {
             "plain_text" => Self::PlainText,
@@ -2237,15 +1664,7 @@ impl ::core::convert::From<&str> for EnvVarType {
 crate::open_enum_serde!(EnvVarType);
 
 /// Which environment the deployment belongs to.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::core::cmp::Eq,
-    ::core::hash::Hash,
-    ::core::cmp::PartialOrd,
-    ::core::cmp::Ord
-)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Environment {
     /// `preview`
@@ -2253,7 +1672,7 @@ pub enum Environment {
     /// `production`
     Production,
     /// A value this version of the crate does not know yet, kept as sent.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 
 impl Environment {
@@ -2269,7 +1688,7 @@ impl Environment {
     }
 }
 
-impl ::core::convert::From<&str> for Environment {
+impl From<&str> for Environment {
     fn from(value: &str) -> Self {
         match value {
             "preview" => Self::Preview,
@@ -2282,48 +1701,33 @@ impl ::core::convert::From<&str> for Environment {
 crate::open_enum_serde!(Environment);
 
 /// One Hyperdrive binding.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct HyperdriveBinding {
     /// Identifier of the bound Hyperdrive configuration.
-    pub id: ::std::string::String,
+    pub id: String,
 }
 
 crate::object_serde!(HyperdriveBinding);
 
 impl HyperdriveBinding {
     /// A value with its required fields (`id`).
-    pub fn new(id: impl ::core::convert::Into<::std::string::String>) -> Self {
-        Self {
-            id: ::core::convert::Into::into(id),
-        }
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { id: Into::into(id) }
     }
 }
 
 /// One Hyperdrive binding.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct HyperdriveBindingPatch {
     /// Identifier of the bound Hyperdrive configuration.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub id: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 
 crate::object_serde!(HyperdriveBindingPatch);
@@ -2331,37 +1735,28 @@ crate::object_serde!(HyperdriveBindingPatch);
 impl HyperdriveBindingPatch {
     /// Identifier of the bound Hyperdrive configuration.
     #[must_use]
-    pub fn id(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = ::core::option::Option::Some(::core::convert::Into::into(value));
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(Into::into(value));
         self
     }
 }
 
 /// One KV namespace binding.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct KvNamespace {
     /// Identifier of the bound KV namespace.
-    pub namespace_id: ::std::string::String,
+    pub namespace_id: String,
 }
 
 crate::object_serde!(KvNamespace);
 
 impl KvNamespace {
     /// A value with its required fields (`namespace_id`).
-    pub fn new(namespace_id: impl ::core::convert::Into<::std::string::String>) -> Self {
+    pub fn new(namespace_id: impl Into<String>) -> Self {
         Self {
-            namespace_id: ::core::convert::Into::into(namespace_id),
+            namespace_id: Into::into(namespace_id),
         }
     }
 }
@@ -2369,20 +1764,13 @@ impl KvNamespace {
 /// One KV namespace binding.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct KvNamespacePatch {
     /// Identifier of the bound KV namespace.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub namespace_id: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace_id: Option<String>,
 }
 
 crate::object_serde!(KvNamespacePatch);
@@ -2390,41 +1778,28 @@ crate::object_serde!(KvNamespacePatch);
 impl KvNamespacePatch {
     /// Identifier of the bound KV namespace.
     #[must_use]
-    pub fn namespace_id(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.namespace_id = ::core::option::Option::Some(
-            ::core::convert::Into::into(value),
-        );
+    pub fn namespace_id(mut self, value: impl Into<String>) -> Self {
+        self.namespace_id = Some(Into::into(value));
         self
     }
 }
 
 /// One mTLS certificate binding.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct MtlsCertificate {
     /// Identifier of the uploaded mTLS certificate.
-    pub certificate_id: ::std::string::String,
+    pub certificate_id: String,
 }
 
 crate::object_serde!(MtlsCertificate);
 
 impl MtlsCertificate {
     /// A value with its required fields (`certificate_id`).
-    pub fn new(
-        certificate_id: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(certificate_id: impl Into<String>) -> Self {
         Self {
-            certificate_id: ::core::convert::Into::into(certificate_id),
+            certificate_id: Into::into(certificate_id),
         }
     }
 }
@@ -2432,20 +1807,13 @@ impl MtlsCertificate {
 /// One mTLS certificate binding.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct MtlsCertificatePatch {
     /// Identifier of the uploaded mTLS certificate.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub certificate_id: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_id: Option<String>,
 }
 
 crate::object_serde!(MtlsCertificatePatch);
@@ -2453,27 +1821,14 @@ crate::object_serde!(MtlsCertificatePatch);
 impl MtlsCertificatePatch {
     /// Identifier of the uploaded mTLS certificate.
     #[must_use]
-    pub fn certificate_id(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.certificate_id = ::core::option::Option::Some(
-            ::core::convert::Into::into(value),
-        );
+    pub fn certificate_id(mut self, value: impl Into<String>) -> Self {
+        self.certificate_id = Some(Into::into(value));
         self
     }
 }
 
 /// Which branches get preview deployments: `all`, `none`, or `custom` (those the include and exclude lists select).
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::core::cmp::Eq,
-    ::core::hash::Hash,
-    ::core::cmp::PartialOrd,
-    ::core::cmp::Ord
-)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PreviewDeploymentSetting {
     /// `all`
@@ -2483,7 +1838,7 @@ pub enum PreviewDeploymentSetting {
     /// `custom`
     Custom,
     /// A value this version of the crate does not know yet, kept as sent.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 
 impl PreviewDeploymentSetting {
@@ -2500,7 +1855,7 @@ impl PreviewDeploymentSetting {
     }
 }
 
-impl ::core::convert::From<&str> for PreviewDeploymentSetting {
+impl From<&str> for PreviewDeploymentSetting {
     fn from(value: &str) -> Self {
         match value {
             "all" => Self::All,
@@ -2514,55 +1869,49 @@ impl ::core::convert::From<&str> for PreviewDeploymentSetting {
 crate::open_enum_serde!(PreviewDeploymentSetting);
 
 /// A Pages project: its build and deployment settings and its newest deployments.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct Project {
     /// How the project's sources are built.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub build_config: ::core::option::Option<crate::BuildConfig>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_config: Option<crate::BuildConfig>,
     /// One build and publication of a project, with its pipeline state.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub canonical_deployment: ::core::option::Option<crate::Deployment>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canonical_deployment: Option<crate::Deployment>,
     /// Time the project was created (RFC 3339).
     pub created_on: crate::Timestamp,
     /// Per-environment settings for the project's deployments.
     pub deployment_configs: crate::DeploymentConfigs,
     /// Custom domains attached to the project.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub domains: ::core::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domains: Option<Vec<String>>,
     /// Web framework the project is built with, when one was detected or chosen.
-    pub framework: ::std::string::String,
+    pub framework: String,
     /// Version of that framework.
-    pub framework_version: ::std::string::String,
+    pub framework_version: String,
     /// Identifier of the project.
-    pub id: ::std::string::String,
+    pub id: String,
     /// One build and publication of a project, with its pipeline state.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub latest_deployment: ::core::option::Option<crate::Deployment>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_deployment: Option<crate::Deployment>,
     /// Name of a Pages project (lower-case letters, digits and hyphens).
-    pub name: ::std::string::String,
+    pub name: String,
     /// Name of the Worker script that runs the project's preview Functions.
-    pub preview_script_name: ::std::string::String,
+    pub preview_script_name: String,
     /// The git branch whose deployments go to production.
-    pub production_branch: ::std::string::String,
+    pub production_branch: String,
     /// Name of the Worker script that runs the project's production Functions.
-    pub production_script_name: ::std::string::String,
+    pub production_script_name: String,
     /// The git repository the project is connected to and how pushes to it are deployed.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub source: ::core::option::Option<crate::Source>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<crate::Source>,
     /// The pages.dev hostname the project is served at.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub subdomain: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subdomain: Option<String>,
     /// Whether the project includes Pages Functions.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub uses_functions: ::core::option::Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uses_functions: Option<bool>,
 }
 
 crate::object_serde!(Project);
@@ -2570,32 +1919,25 @@ crate::object_serde!(Project);
 /// Project settings to change; fields left out keep their value.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ProjectPatch {
     /// How the project's sources are built.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub build_config: ::core::option::Option<crate::BuildConfigPatch>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_config: Option<crate::BuildConfigPatch>,
     /// Per-environment settings for the project's deployments.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub deployment_configs: ::core::option::Option<crate::DeploymentConfigsPatch>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployment_configs: Option<crate::DeploymentConfigsPatch>,
     /// The project's name; it is also the first label of its pages.dev subdomain.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub name: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The git branch whose deployments go to production.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub production_branch: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub production_branch: Option<String>,
     /// The git repository the project is connected to and how pushes to it are deployed.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub source: ::core::option::Option<crate::SourcePatch>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<crate::SourcePatch>,
 }
 
 crate::object_serde!(ProjectPatch);
@@ -2604,39 +1946,31 @@ impl ProjectPatch {
     /// How the project's sources are built.
     #[must_use]
     pub fn build_config(mut self, value: crate::BuildConfigPatch) -> Self {
-        self.build_config = ::core::option::Option::Some(value);
+        self.build_config = Some(value);
         self
     }
     /// Per-environment settings for the project's deployments.
     #[must_use]
     pub fn deployment_configs(mut self, value: crate::DeploymentConfigsPatch) -> Self {
-        self.deployment_configs = ::core::option::Option::Some(value);
+        self.deployment_configs = Some(value);
         self
     }
     /// The project's name; it is also the first label of its pages.dev subdomain.
     #[must_use]
-    pub fn name(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::core::option::Option::Some(::core::convert::Into::into(value));
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(Into::into(value));
         self
     }
     /// The git branch whose deployments go to production.
     #[must_use]
-    pub fn production_branch(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.production_branch = ::core::option::Option::Some(
-            ::core::convert::Into::into(value),
-        );
+    pub fn production_branch(mut self, value: impl Into<String>) -> Self {
+        self.production_branch = Some(Into::into(value));
         self
     }
     /// The git repository the project is connected to and how pushes to it are deployed.
     #[must_use]
     pub fn source(mut self, value: crate::SourcePatch) -> Self {
-        self.source = ::core::option::Option::Some(value);
+        self.source = Some(value);
         self
     }
 }
@@ -2644,110 +1978,86 @@ impl ProjectPatch {
 /// The new project; `name` and `production_branch` are required.
 ///
 /// Request form: read-only properties are left out.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ProjectRequest {
     /// How the project's sources are built.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub build_config: ::core::option::Option<crate::BuildConfig>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_config: Option<crate::BuildConfig>,
     /// Per-environment settings for the project's deployments.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub deployment_configs: ::core::option::Option<crate::DeploymentConfigsRequest>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployment_configs: Option<crate::DeploymentConfigsRequest>,
     /// The project's name; it is also the first label of its pages.dev subdomain.
-    pub name: ::std::string::String,
+    pub name: String,
     /// The git branch whose deployments go to production.
-    pub production_branch: ::std::string::String,
+    pub production_branch: String,
     /// The git repository the project is connected to and how pushes to it are deployed.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub source: ::core::option::Option<crate::SourceRequest>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<crate::SourceRequest>,
 }
 
 crate::object_serde!(ProjectRequest);
 
 impl ProjectRequest {
     /// A value with its required fields (`name`, `production_branch`); the others have setters of the same name.
-    pub fn new(
-        name: impl ::core::convert::Into<::std::string::String>,
-        production_branch: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(name: impl Into<String>, production_branch: impl Into<String>) -> Self {
         Self {
-            build_config: ::core::default::Default::default(),
-            deployment_configs: ::core::default::Default::default(),
-            name: ::core::convert::Into::into(name),
-            production_branch: ::core::convert::Into::into(production_branch),
-            source: ::core::default::Default::default(),
+            build_config: Default::default(),
+            deployment_configs: Default::default(),
+            name: Into::into(name),
+            production_branch: Into::into(production_branch),
+            source: Default::default(),
         }
     }
     /// How the project's sources are built.
     #[must_use]
     pub fn build_config(mut self, value: crate::BuildConfig) -> Self {
-        self.build_config = ::core::option::Option::Some(value);
+        self.build_config = Some(value);
         self
     }
     /// Per-environment settings for the project's deployments.
     #[must_use]
     pub fn deployment_configs(mut self, value: crate::DeploymentConfigsRequest) -> Self {
-        self.deployment_configs = ::core::option::Option::Some(value);
+        self.deployment_configs = Some(value);
         self
     }
     /// The git repository the project is connected to and how pushes to it are deployed.
     #[must_use]
     pub fn source(mut self, value: crate::SourceRequest) -> Self {
-        self.source = ::core::option::Option::Some(value);
+        self.source = Some(value);
         self
     }
 }
 
 /// One Queue producer binding.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct QueueProducer {
     /// Name of the queue messages are sent to.
-    pub name: ::std::string::String,
+    pub name: String,
 }
 
 crate::object_serde!(QueueProducer);
 
 impl QueueProducer {
     /// A value with its required fields (`name`).
-    pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
-        Self {
-            name: ::core::convert::Into::into(name),
-        }
+    pub fn new(name: impl Into<String>) -> Self {
+        Self { name: Into::into(name) }
     }
 }
 
 /// One Queue producer binding.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct QueueProducerPatch {
     /// Name of the queue messages are sent to.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub name: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 crate::object_serde!(QueueProducerPatch);
@@ -2755,52 +2065,38 @@ crate::object_serde!(QueueProducerPatch);
 impl QueueProducerPatch {
     /// Name of the queue messages are sent to.
     #[must_use]
-    pub fn name(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::core::option::Option::Some(::core::convert::Into::into(value));
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(Into::into(value));
         self
     }
 }
 
 /// One R2 bucket binding.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct R2Bucket {
     /// Data jurisdiction the bucket is kept in, such as `eu`; null for the default.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub jurisdiction: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jurisdiction: Option<String>,
     /// Name of the bound R2 bucket.
-    pub name: ::std::string::String,
+    pub name: String,
 }
 
 crate::object_serde!(R2Bucket);
 
 impl R2Bucket {
     /// A value with its required fields (`name`); the others have setters of the same name.
-    pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
+    pub fn new(name: impl Into<String>) -> Self {
         Self {
-            jurisdiction: ::core::default::Default::default(),
-            name: ::core::convert::Into::into(name),
+            jurisdiction: Default::default(),
+            name: Into::into(name),
         }
     }
     /// Data jurisdiction the bucket is kept in, such as `eu`; null for the default.
     #[must_use]
-    pub fn jurisdiction(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.jurisdiction = ::core::option::Option::Some(
-            ::core::convert::Into::into(value),
-        );
+    pub fn jurisdiction(mut self, value: impl Into<String>) -> Self {
+        self.jurisdiction = Some(Into::into(value));
         self
     }
 }
@@ -2808,23 +2104,16 @@ impl R2Bucket {
 /// One R2 bucket binding.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct R2BucketPatch {
     /// Data jurisdiction the bucket is kept in, such as `eu`; null for the default.
     #[serde(default, skip_serializing_if = "crate::Patch::is_keep")]
-    pub jurisdiction: crate::Patch<::std::string::String>,
+    pub jurisdiction: crate::Patch<String>,
     /// Name of the bound R2 bucket.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub name: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 crate::object_serde!(R2BucketPatch);
@@ -2832,42 +2121,30 @@ crate::object_serde!(R2BucketPatch);
 impl R2BucketPatch {
     /// Data jurisdiction the bucket is kept in, such as `eu`; null for the default.
     #[must_use]
-    pub fn jurisdiction(
-        mut self,
-        value: impl ::core::convert::Into<crate::Patch<::std::string::String>>,
-    ) -> Self {
-        self.jurisdiction = ::core::convert::Into::into(value);
+    pub fn jurisdiction(mut self, value: impl Into<crate::Patch<String>>) -> Self {
+        self.jurisdiction = Into::into(value);
         self
     }
     /// Name of the bound R2 bucket.
     #[must_use]
-    pub fn name(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::core::option::Option::Some(::core::convert::Into::into(value));
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(Into::into(value));
         self
     }
 }
 
 /// One service binding to a Worker.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct Service {
     /// Named entrypoint of the Worker to call; null for its default export.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub entrypoint: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entrypoint: Option<String>,
     /// Environment of the bound Worker.
-    pub environment: ::std::string::String,
+    pub environment: String,
     /// Name of the bound Worker.
-    pub service: ::std::string::String,
+    pub service: String,
 }
 
 crate::object_serde!(Service);
@@ -2875,26 +2152,19 @@ crate::object_serde!(Service);
 /// One service binding to a Worker.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ServicePatch {
     /// Named entrypoint of the Worker to call; null for its default export.
     #[serde(default, skip_serializing_if = "crate::Patch::is_keep")]
-    pub entrypoint: crate::Patch<::std::string::String>,
+    pub entrypoint: crate::Patch<String>,
     /// Environment of the bound Worker.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub environment: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
     /// Name of the bound Worker.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub service: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
 }
 
 crate::object_serde!(ServicePatch);
@@ -2902,31 +2172,20 @@ crate::object_serde!(ServicePatch);
 impl ServicePatch {
     /// Named entrypoint of the Worker to call; null for its default export.
     #[must_use]
-    pub fn entrypoint(
-        mut self,
-        value: impl ::core::convert::Into<crate::Patch<::std::string::String>>,
-    ) -> Self {
-        self.entrypoint = ::core::convert::Into::into(value);
+    pub fn entrypoint(mut self, value: impl Into<crate::Patch<String>>) -> Self {
+        self.entrypoint = Into::into(value);
         self
     }
     /// Environment of the bound Worker.
     #[must_use]
-    pub fn environment(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.environment = ::core::option::Option::Some(
-            ::core::convert::Into::into(value),
-        );
+    pub fn environment(mut self, value: impl Into<String>) -> Self {
+        self.environment = Some(Into::into(value));
         self
     }
     /// Name of the bound Worker.
     #[must_use]
-    pub fn service(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.service = ::core::option::Option::Some(::core::convert::Into::into(value));
+    pub fn service(mut self, value: impl Into<String>) -> Self {
+        self.service = Some(Into::into(value));
         self
     }
 }
@@ -2934,71 +2193,47 @@ impl ServicePatch {
 /// One service binding to a Worker.
 ///
 /// Request form: read-only properties are left out.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ServiceRequest {
     /// Named entrypoint of the Worker to call; null for its default export.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub entrypoint: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entrypoint: Option<String>,
     /// Environment of the bound Worker.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub environment: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
     /// Name of the bound Worker.
-    pub service: ::std::string::String,
+    pub service: String,
 }
 
 crate::object_serde!(ServiceRequest);
 
 impl ServiceRequest {
     /// A value with its required fields (`service`); the others have setters of the same name.
-    pub fn new(service: impl ::core::convert::Into<::std::string::String>) -> Self {
+    pub fn new(service: impl Into<String>) -> Self {
         Self {
-            entrypoint: ::core::default::Default::default(),
-            environment: ::core::default::Default::default(),
-            service: ::core::convert::Into::into(service),
+            entrypoint: Default::default(),
+            environment: Default::default(),
+            service: Into::into(service),
         }
     }
     /// Named entrypoint of the Worker to call; null for its default export.
     #[must_use]
-    pub fn entrypoint(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entrypoint = ::core::option::Option::Some(
-            ::core::convert::Into::into(value),
-        );
+    pub fn entrypoint(mut self, value: impl Into<String>) -> Self {
+        self.entrypoint = Some(Into::into(value));
         self
     }
     /// Environment of the bound Worker.
     #[must_use]
-    pub fn environment(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.environment = ::core::option::Option::Some(
-            ::core::convert::Into::into(value),
-        );
+    pub fn environment(mut self, value: impl Into<String>) -> Self {
+        self.environment = Some(Into::into(value));
         self
     }
 }
 
 /// Why the deployment was not built; null when it was. `commit_message`: the commit message asked to skip it; `preview_deployments_disabled` / `production_deployments_disabled`: automatic deployments of that environment are turned off; `branch_config` / `path_config`: the branch or path filters of the source excluded it; `pages_to_workers_conversion`: the project is being converted to a Worker.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::core::cmp::Eq,
-    ::core::hash::Hash,
-    ::core::cmp::PartialOrd,
-    ::core::cmp::Ord
-)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SkipReason {
     /// `commit_message`
@@ -3014,7 +2249,7 @@ pub enum SkipReason {
     /// `pages_to_workers_conversion`
     PagesToWorkersConversion,
     /// A value this version of the crate does not know yet, kept as sent.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 
 impl SkipReason {
@@ -3041,7 +2276,7 @@ impl SkipReason {
     }
 }
 
-impl ::core::convert::From<&str> for SkipReason {
+impl From<&str> for SkipReason {
     fn from(value: &str) -> Self {
         match value {
             "commit_message" => Self::CommitMessage,
@@ -3058,13 +2293,7 @@ impl ::core::convert::From<&str> for SkipReason {
 crate::open_enum_serde!(SkipReason);
 
 /// The git repository the project is connected to and how pushes to it are deployed.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct Source {
@@ -3085,42 +2314,36 @@ impl Source {
 }
 
 /// Repository and deployment settings of the connection.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct SourceConfig {
     /// Whether pushes start deployments at all. Deprecated: use `production_deployments_enabled` and `preview_deployment_setting`.
     pub deployments_enabled: bool,
     /// User or organisation that owns the repository.
-    pub owner: ::std::string::String,
+    pub owner: String,
     /// The git provider's identifier of the repository owner, as a string.
-    pub owner_id: ::std::string::String,
+    pub owner_id: String,
     /// Path patterns (`*` wildcards allowed) whose changes never start a preview deployment.
-    pub path_excludes: ::std::vec::Vec<::std::string::String>,
+    pub path_excludes: Vec<String>,
     /// Path patterns (`*` wildcards allowed) whose changes start a preview deployment.
-    pub path_includes: ::std::vec::Vec<::std::string::String>,
+    pub path_includes: Vec<String>,
     /// Whether preview links are posted as comments on pull requests.
     pub pr_comments_enabled: bool,
     /// Branch patterns (`*` wildcards allowed) that never get preview deployments; applies when `preview_deployment_setting` is `custom`.
-    pub preview_branch_excludes: ::std::vec::Vec<::std::string::String>,
+    pub preview_branch_excludes: Vec<String>,
     /// Branch patterns (`*` wildcards allowed) that get preview deployments; applies when `preview_deployment_setting` is `custom`.
-    pub preview_branch_includes: ::std::vec::Vec<::std::string::String>,
+    pub preview_branch_includes: Vec<String>,
     /// Which branches get preview deployments: `all`, `none`, or `custom` (those the include and exclude lists select).
     pub preview_deployment_setting: crate::PreviewDeploymentSetting,
     /// Branch whose pushes are deployed to production.
-    pub production_branch: ::std::string::String,
+    pub production_branch: String,
     /// Whether pushes to the production branch are deployed to production.
     pub production_deployments_enabled: bool,
     /// The git provider's identifier of the repository, as a string.
-    pub repo_id: ::std::string::String,
+    pub repo_id: String,
     /// Name of the repository.
-    pub repo_name: ::std::string::String,
+    pub repo_name: String,
 }
 
 crate::object_serde!(SourceConfig);
@@ -3129,33 +2352,33 @@ impl SourceConfig {
     /// A value with its required fields (`deployments_enabled`, `owner`, `owner_id`, `path_excludes`, `path_includes`, `pr_comments_enabled`, `preview_branch_excludes`, `preview_branch_includes`, `preview_deployment_setting`, `production_branch`, `production_deployments_enabled`, `repo_id`, `repo_name`).
     pub fn new(
         deployments_enabled: bool,
-        owner: impl ::core::convert::Into<::std::string::String>,
-        owner_id: impl ::core::convert::Into<::std::string::String>,
-        path_excludes: ::std::vec::Vec<::std::string::String>,
-        path_includes: ::std::vec::Vec<::std::string::String>,
+        owner: impl Into<String>,
+        owner_id: impl Into<String>,
+        path_excludes: Vec<String>,
+        path_includes: Vec<String>,
         pr_comments_enabled: bool,
-        preview_branch_excludes: ::std::vec::Vec<::std::string::String>,
-        preview_branch_includes: ::std::vec::Vec<::std::string::String>,
+        preview_branch_excludes: Vec<String>,
+        preview_branch_includes: Vec<String>,
         preview_deployment_setting: crate::PreviewDeploymentSetting,
-        production_branch: impl ::core::convert::Into<::std::string::String>,
+        production_branch: impl Into<String>,
         production_deployments_enabled: bool,
-        repo_id: impl ::core::convert::Into<::std::string::String>,
-        repo_name: impl ::core::convert::Into<::std::string::String>,
+        repo_id: impl Into<String>,
+        repo_name: impl Into<String>,
     ) -> Self {
         Self {
             deployments_enabled,
-            owner: ::core::convert::Into::into(owner),
-            owner_id: ::core::convert::Into::into(owner_id),
+            owner: Into::into(owner),
+            owner_id: Into::into(owner_id),
             path_excludes,
             path_includes,
             pr_comments_enabled,
             preview_branch_excludes,
             preview_branch_includes,
             preview_deployment_setting,
-            production_branch: ::core::convert::Into::into(production_branch),
+            production_branch: Into::into(production_branch),
             production_deployments_enabled,
-            repo_id: ::core::convert::Into::into(repo_id),
-            repo_name: ::core::convert::Into::into(repo_name),
+            repo_id: Into::into(repo_id),
+            repo_name: Into::into(repo_name),
         }
     }
 }
@@ -3163,62 +2386,49 @@ impl SourceConfig {
 /// Repository and deployment settings of the connection; fields left out keep their defaults.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct SourceConfigPatch {
     /// Whether pushes start deployments at all. Deprecated: use `production_deployments_enabled` and `preview_deployment_setting`.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub deployments_enabled: ::core::option::Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployments_enabled: Option<bool>,
     /// User or organisation that owns the repository.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub owner: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
     /// The git provider's identifier of the repository owner, as a string.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub owner_id: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_id: Option<String>,
     /// Path patterns (`*` wildcards allowed) whose changes never start a preview deployment.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub path_excludes: ::core::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_excludes: Option<Vec<String>>,
     /// Path patterns (`*` wildcards allowed) whose changes start a preview deployment.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub path_includes: ::core::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_includes: Option<Vec<String>>,
     /// Whether preview links are posted as comments on pull requests.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub pr_comments_enabled: ::core::option::Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pr_comments_enabled: Option<bool>,
     /// Branch patterns (`*` wildcards allowed) that never get preview deployments; applies when `preview_deployment_setting` is `custom`.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub preview_branch_excludes: ::core::option::Option<
-        ::std::vec::Vec<::std::string::String>,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview_branch_excludes: Option<Vec<String>>,
     /// Branch patterns (`*` wildcards allowed) that get preview deployments; applies when `preview_deployment_setting` is `custom`.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub preview_branch_includes: ::core::option::Option<
-        ::std::vec::Vec<::std::string::String>,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview_branch_includes: Option<Vec<String>>,
     /// Which branches get preview deployments: `all`, `none`, or `custom` (those the include and exclude lists select).
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub preview_deployment_setting: ::core::option::Option<
-        crate::PreviewDeploymentSetting,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview_deployment_setting: Option<crate::PreviewDeploymentSetting>,
     /// Branch whose pushes are deployed to production.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub production_branch: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub production_branch: Option<String>,
     /// Whether pushes to the production branch are deployed to production.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub production_deployments_enabled: ::core::option::Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub production_deployments_enabled: Option<bool>,
     /// The git provider's identifier of the repository, as a string.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub repo_id: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repo_id: Option<String>,
     /// Name of the repository.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub repo_name: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repo_name: Option<String>,
 }
 
 crate::object_serde!(SourceConfigPatch);
@@ -3227,67 +2437,49 @@ impl SourceConfigPatch {
     /// Whether pushes start deployments at all. Deprecated: use `production_deployments_enabled` and `preview_deployment_setting`.
     #[must_use]
     pub fn deployments_enabled(mut self, value: bool) -> Self {
-        self.deployments_enabled = ::core::option::Option::Some(value);
+        self.deployments_enabled = Some(value);
         self
     }
     /// User or organisation that owns the repository.
     #[must_use]
-    pub fn owner(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.owner = ::core::option::Option::Some(::core::convert::Into::into(value));
+    pub fn owner(mut self, value: impl Into<String>) -> Self {
+        self.owner = Some(Into::into(value));
         self
     }
     /// The git provider's identifier of the repository owner, as a string.
     #[must_use]
-    pub fn owner_id(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.owner_id = ::core::option::Option::Some(::core::convert::Into::into(value));
+    pub fn owner_id(mut self, value: impl Into<String>) -> Self {
+        self.owner_id = Some(Into::into(value));
         self
     }
     /// Path patterns (`*` wildcards allowed) whose changes never start a preview deployment.
     #[must_use]
-    pub fn path_excludes(
-        mut self,
-        value: ::std::vec::Vec<::std::string::String>,
-    ) -> Self {
-        self.path_excludes = ::core::option::Option::Some(value);
+    pub fn path_excludes(mut self, value: Vec<String>) -> Self {
+        self.path_excludes = Some(value);
         self
     }
     /// Path patterns (`*` wildcards allowed) whose changes start a preview deployment.
     #[must_use]
-    pub fn path_includes(
-        mut self,
-        value: ::std::vec::Vec<::std::string::String>,
-    ) -> Self {
-        self.path_includes = ::core::option::Option::Some(value);
+    pub fn path_includes(mut self, value: Vec<String>) -> Self {
+        self.path_includes = Some(value);
         self
     }
     /// Whether preview links are posted as comments on pull requests.
     #[must_use]
     pub fn pr_comments_enabled(mut self, value: bool) -> Self {
-        self.pr_comments_enabled = ::core::option::Option::Some(value);
+        self.pr_comments_enabled = Some(value);
         self
     }
     /// Branch patterns (`*` wildcards allowed) that never get preview deployments; applies when `preview_deployment_setting` is `custom`.
     #[must_use]
-    pub fn preview_branch_excludes(
-        mut self,
-        value: ::std::vec::Vec<::std::string::String>,
-    ) -> Self {
-        self.preview_branch_excludes = ::core::option::Option::Some(value);
+    pub fn preview_branch_excludes(mut self, value: Vec<String>) -> Self {
+        self.preview_branch_excludes = Some(value);
         self
     }
     /// Branch patterns (`*` wildcards allowed) that get preview deployments; applies when `preview_deployment_setting` is `custom`.
     #[must_use]
-    pub fn preview_branch_includes(
-        mut self,
-        value: ::std::vec::Vec<::std::string::String>,
-    ) -> Self {
-        self.preview_branch_includes = ::core::option::Option::Some(value);
+    pub fn preview_branch_includes(mut self, value: Vec<String>) -> Self {
+        self.preview_branch_includes = Some(value);
         self
     }
     /// Which branches get preview deployments: `all`, `none`, or `custom` (those the include and exclude lists select).
@@ -3296,44 +2488,31 @@ impl SourceConfigPatch {
         mut self,
         value: crate::PreviewDeploymentSetting,
     ) -> Self {
-        self.preview_deployment_setting = ::core::option::Option::Some(value);
+        self.preview_deployment_setting = Some(value);
         self
     }
     /// Branch whose pushes are deployed to production.
     #[must_use]
-    pub fn production_branch(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.production_branch = ::core::option::Option::Some(
-            ::core::convert::Into::into(value),
-        );
+    pub fn production_branch(mut self, value: impl Into<String>) -> Self {
+        self.production_branch = Some(Into::into(value));
         self
     }
     /// Whether pushes to the production branch are deployed to production.
     #[must_use]
     pub fn production_deployments_enabled(mut self, value: bool) -> Self {
-        self.production_deployments_enabled = ::core::option::Option::Some(value);
+        self.production_deployments_enabled = Some(value);
         self
     }
     /// The git provider's identifier of the repository, as a string.
     #[must_use]
-    pub fn repo_id(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.repo_id = ::core::option::Option::Some(::core::convert::Into::into(value));
+    pub fn repo_id(mut self, value: impl Into<String>) -> Self {
+        self.repo_id = Some(Into::into(value));
         self
     }
     /// Name of the repository.
     #[must_use]
-    pub fn repo_name(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.repo_name = ::core::option::Option::Some(
-            ::core::convert::Into::into(value),
-        );
+    pub fn repo_name(mut self, value: impl Into<String>) -> Self {
+        self.repo_name = Some(Into::into(value));
         self
     }
 }
@@ -3341,62 +2520,49 @@ impl SourceConfigPatch {
 /// Repository and deployment settings of the connection; fields left out keep their defaults.
 ///
 /// Request form: read-only properties are left out.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct SourceConfigRequest {
     /// Whether pushes start deployments at all. Deprecated: use `production_deployments_enabled` and `preview_deployment_setting`.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub deployments_enabled: ::core::option::Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployments_enabled: Option<bool>,
     /// User or organisation that owns the repository.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub owner: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
     /// The git provider's identifier of the repository owner, as a string.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub owner_id: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_id: Option<String>,
     /// Path patterns (`*` wildcards allowed) whose changes never start a preview deployment.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub path_excludes: ::core::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_excludes: Option<Vec<String>>,
     /// Path patterns (`*` wildcards allowed) whose changes start a preview deployment.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub path_includes: ::core::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_includes: Option<Vec<String>>,
     /// Whether preview links are posted as comments on pull requests.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub pr_comments_enabled: ::core::option::Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pr_comments_enabled: Option<bool>,
     /// Branch patterns (`*` wildcards allowed) that never get preview deployments; applies when `preview_deployment_setting` is `custom`.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub preview_branch_excludes: ::core::option::Option<
-        ::std::vec::Vec<::std::string::String>,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview_branch_excludes: Option<Vec<String>>,
     /// Branch patterns (`*` wildcards allowed) that get preview deployments; applies when `preview_deployment_setting` is `custom`.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub preview_branch_includes: ::core::option::Option<
-        ::std::vec::Vec<::std::string::String>,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview_branch_includes: Option<Vec<String>>,
     /// Which branches get preview deployments: `all`, `none`, or `custom` (those the include and exclude lists select).
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub preview_deployment_setting: ::core::option::Option<
-        crate::PreviewDeploymentSetting,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview_deployment_setting: Option<crate::PreviewDeploymentSetting>,
     /// Branch whose pushes are deployed to production.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub production_branch: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub production_branch: Option<String>,
     /// Whether pushes to the production branch are deployed to production.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub production_deployments_enabled: ::core::option::Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub production_deployments_enabled: Option<bool>,
     /// The git provider's identifier of the repository, as a string.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub repo_id: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repo_id: Option<String>,
     /// Name of the repository.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub repo_name: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repo_name: Option<String>,
 }
 
 crate::object_serde!(SourceConfigRequest);
@@ -3405,67 +2571,49 @@ impl SourceConfigRequest {
     /// Whether pushes start deployments at all. Deprecated: use `production_deployments_enabled` and `preview_deployment_setting`.
     #[must_use]
     pub fn deployments_enabled(mut self, value: bool) -> Self {
-        self.deployments_enabled = ::core::option::Option::Some(value);
+        self.deployments_enabled = Some(value);
         self
     }
     /// User or organisation that owns the repository.
     #[must_use]
-    pub fn owner(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.owner = ::core::option::Option::Some(::core::convert::Into::into(value));
+    pub fn owner(mut self, value: impl Into<String>) -> Self {
+        self.owner = Some(Into::into(value));
         self
     }
     /// The git provider's identifier of the repository owner, as a string.
     #[must_use]
-    pub fn owner_id(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.owner_id = ::core::option::Option::Some(::core::convert::Into::into(value));
+    pub fn owner_id(mut self, value: impl Into<String>) -> Self {
+        self.owner_id = Some(Into::into(value));
         self
     }
     /// Path patterns (`*` wildcards allowed) whose changes never start a preview deployment.
     #[must_use]
-    pub fn path_excludes(
-        mut self,
-        value: ::std::vec::Vec<::std::string::String>,
-    ) -> Self {
-        self.path_excludes = ::core::option::Option::Some(value);
+    pub fn path_excludes(mut self, value: Vec<String>) -> Self {
+        self.path_excludes = Some(value);
         self
     }
     /// Path patterns (`*` wildcards allowed) whose changes start a preview deployment.
     #[must_use]
-    pub fn path_includes(
-        mut self,
-        value: ::std::vec::Vec<::std::string::String>,
-    ) -> Self {
-        self.path_includes = ::core::option::Option::Some(value);
+    pub fn path_includes(mut self, value: Vec<String>) -> Self {
+        self.path_includes = Some(value);
         self
     }
     /// Whether preview links are posted as comments on pull requests.
     #[must_use]
     pub fn pr_comments_enabled(mut self, value: bool) -> Self {
-        self.pr_comments_enabled = ::core::option::Option::Some(value);
+        self.pr_comments_enabled = Some(value);
         self
     }
     /// Branch patterns (`*` wildcards allowed) that never get preview deployments; applies when `preview_deployment_setting` is `custom`.
     #[must_use]
-    pub fn preview_branch_excludes(
-        mut self,
-        value: ::std::vec::Vec<::std::string::String>,
-    ) -> Self {
-        self.preview_branch_excludes = ::core::option::Option::Some(value);
+    pub fn preview_branch_excludes(mut self, value: Vec<String>) -> Self {
+        self.preview_branch_excludes = Some(value);
         self
     }
     /// Branch patterns (`*` wildcards allowed) that get preview deployments; applies when `preview_deployment_setting` is `custom`.
     #[must_use]
-    pub fn preview_branch_includes(
-        mut self,
-        value: ::std::vec::Vec<::std::string::String>,
-    ) -> Self {
-        self.preview_branch_includes = ::core::option::Option::Some(value);
+    pub fn preview_branch_includes(mut self, value: Vec<String>) -> Self {
+        self.preview_branch_includes = Some(value);
         self
     }
     /// Which branches get preview deployments: `all`, `none`, or `custom` (those the include and exclude lists select).
@@ -3474,44 +2622,31 @@ impl SourceConfigRequest {
         mut self,
         value: crate::PreviewDeploymentSetting,
     ) -> Self {
-        self.preview_deployment_setting = ::core::option::Option::Some(value);
+        self.preview_deployment_setting = Some(value);
         self
     }
     /// Branch whose pushes are deployed to production.
     #[must_use]
-    pub fn production_branch(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.production_branch = ::core::option::Option::Some(
-            ::core::convert::Into::into(value),
-        );
+    pub fn production_branch(mut self, value: impl Into<String>) -> Self {
+        self.production_branch = Some(Into::into(value));
         self
     }
     /// Whether pushes to the production branch are deployed to production.
     #[must_use]
     pub fn production_deployments_enabled(mut self, value: bool) -> Self {
-        self.production_deployments_enabled = ::core::option::Option::Some(value);
+        self.production_deployments_enabled = Some(value);
         self
     }
     /// The git provider's identifier of the repository, as a string.
     #[must_use]
-    pub fn repo_id(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.repo_id = ::core::option::Option::Some(::core::convert::Into::into(value));
+    pub fn repo_id(mut self, value: impl Into<String>) -> Self {
+        self.repo_id = Some(Into::into(value));
         self
     }
     /// Name of the repository.
     #[must_use]
-    pub fn repo_name(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.repo_name = ::core::option::Option::Some(
-            ::core::convert::Into::into(value),
-        );
+    pub fn repo_name(mut self, value: impl Into<String>) -> Self {
+        self.repo_name = Some(Into::into(value));
         self
     }
 }
@@ -3519,27 +2654,16 @@ impl SourceConfigRequest {
 /// The git repository the project is connected to and how pushes to it are deployed.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct SourcePatch {
     /// Repository and deployment settings of the connection; fields left out keep their defaults.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub config: ::core::option::Option<crate::SourceConfigPatch>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<crate::SourceConfigPatch>,
     /// The git provider hosting the repository.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
-    pub type_: ::core::option::Option<crate::SourceType>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<crate::SourceType>,
 }
 
 crate::object_serde!(SourcePatch);
@@ -3548,13 +2672,13 @@ impl SourcePatch {
     /// Repository and deployment settings of the connection; fields left out keep their defaults.
     #[must_use]
     pub fn config(mut self, value: crate::SourceConfigPatch) -> Self {
-        self.config = ::core::option::Option::Some(value);
+        self.config = Some(value);
         self
     }
     /// The git provider hosting the repository.
     #[must_use]
     pub fn type_(mut self, value: crate::SourceType) -> Self {
-        self.type_ = ::core::option::Option::Some(value);
+        self.type_ = Some(value);
         self
     }
 }
@@ -3562,13 +2686,7 @@ impl SourcePatch {
 /// The git repository the project is connected to and how pushes to it are deployed.
 ///
 /// Request form: read-only properties are left out.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct SourceRequest {
@@ -3589,15 +2707,7 @@ impl SourceRequest {
 }
 
 /// The git provider hosting the repository.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::core::cmp::Eq,
-    ::core::hash::Hash,
-    ::core::cmp::PartialOrd,
-    ::core::cmp::Ord
-)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SourceType {
     /// `github`
@@ -3605,7 +2715,7 @@ pub enum SourceType {
     /// `gitlab`
     Gitlab,
     /// A value this version of the crate does not know yet, kept as sent.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 
 impl SourceType {
@@ -3621,7 +2731,7 @@ impl SourceType {
     }
 }
 
-impl ::core::convert::From<&str> for SourceType {
+impl From<&str> for SourceType {
     fn from(value: &str) -> Self {
         match value {
             "github" => Self::Github,
@@ -3634,24 +2744,18 @@ impl ::core::convert::From<&str> for SourceType {
 crate::open_enum_serde!(SourceType);
 
 /// One step of a deployment's build pipeline and where it stands.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct Stage {
     /// Time this step finished (RFC 3339); null while it has not.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub ended_on: ::core::option::Option<crate::Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_on: Option<crate::Timestamp>,
     /// Which pipeline step this is.
     pub name: crate::StageName,
     /// Time this step began (RFC 3339); null while it waits.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub started_on: ::core::option::Option<crate::Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_on: Option<crate::Timestamp>,
     /// Progress of this step.
     pub status: crate::StageStatus,
 }
@@ -3659,15 +2763,7 @@ pub struct Stage {
 crate::object_serde!(Stage);
 
 /// Which pipeline step this is.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::core::cmp::Eq,
-    ::core::hash::Hash,
-    ::core::cmp::PartialOrd,
-    ::core::cmp::Ord
-)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum StageName {
     /// `queued`
@@ -3681,7 +2777,7 @@ pub enum StageName {
     /// `deploy`
     Deploy,
     /// A value this version of the crate does not know yet, kept as sent.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 
 impl StageName {
@@ -3706,7 +2802,7 @@ impl StageName {
     }
 }
 
-impl ::core::convert::From<&str> for StageName {
+impl From<&str> for StageName {
     fn from(value: &str) -> Self {
         match value {
             "queued" => Self::Queued,
@@ -3722,15 +2818,7 @@ impl ::core::convert::From<&str> for StageName {
 crate::open_enum_serde!(StageName);
 
 /// Progress of this step.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::core::cmp::Eq,
-    ::core::hash::Hash,
-    ::core::cmp::PartialOrd,
-    ::core::cmp::Ord
-)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum StageStatus {
     /// `success`
@@ -3746,7 +2834,7 @@ pub enum StageStatus {
     /// `skipped`
     Skipped,
     /// A value this version of the crate does not know yet, kept as sent.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 
 impl StageStatus {
@@ -3773,7 +2861,7 @@ impl StageStatus {
     }
 }
 
-impl ::core::convert::From<&str> for StageStatus {
+impl From<&str> for StageStatus {
     fn from(value: &str) -> Self {
         match value {
             "success" => Self::Success,
@@ -3790,21 +2878,15 @@ impl ::core::convert::From<&str> for StageStatus {
 crate::open_enum_serde!(StageStatus);
 
 /// A live log session attached to a deployment.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct Tail {
     /// Identifier of the tail.
-    pub id: ::std::string::String,
+    pub id: String,
     /// WebSocket URL that streams the tail's events; present when the tail service returns one.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub url: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 crate::object_serde!(Tail);
@@ -3812,20 +2894,13 @@ crate::object_serde!(Tail);
 /// Options of the tail.
 ///
 /// Request form: read-only properties are left out.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct TailRequest {
     /// Conditions an event must meet to be streamed, e.g. `{"outcome": ["exception"]}`; no filters streams everything.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub filters: ::core::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filters: Option<Vec<::serde_json::Value>>,
 }
 
 crate::object_serde!(TailRequest);
@@ -3833,30 +2908,25 @@ crate::object_serde!(TailRequest);
 impl TailRequest {
     /// Conditions an event must meet to be streamed, e.g. `{"outcome": ["exception"]}`; no filters streams everything.
     #[must_use]
-    pub fn filters(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.filters = ::core::option::Option::Some(value);
+    pub fn filters(mut self, value: Vec<::serde_json::Value>) -> Self {
+        self.filters = Some(value);
         self
     }
 }
 
 /// The `UploadToken` object.
-#[derive(
-    ::core::clone::Clone,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct UploadToken {
     /// A short-lived JWT that authenticates the asset uploads of one project (`Authorization: Bearer`). Its payload says when it expires (`exp`) and may limit the number of files (`max_file_count_allowed`).
-    pub jwt: ::std::string::String,
+    pub jwt: String,
 }
 
 crate::object_serde!(UploadToken);
 
 /// Sensitive values (secrets) are redacted.
-impl ::core::fmt::Debug for UploadToken {
+impl Debug for UploadToken {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("UploadToken").field("jwt", &"<redacted>").finish()
     }
@@ -3865,39 +2935,25 @@ impl ::core::fmt::Debug for UploadToken {
 /// The hashes to mark as recently used.
 ///
 /// Request form: read-only properties are left out.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct UpsertHashesRequest {
     /// Content hashes of all files of the deployment being made.
-    pub hashes: ::std::vec::Vec<::std::string::String>,
+    pub hashes: Vec<String>,
 }
 
 crate::object_serde!(UpsertHashesRequest);
 
 impl UpsertHashesRequest {
     /// A value with its required fields (`hashes`).
-    pub fn new(hashes: ::std::vec::Vec<::std::string::String>) -> Self {
+    pub fn new(hashes: Vec<String>) -> Self {
         Self { hashes }
     }
 }
 
 /// Billing model of the Functions. Deprecated: every new project uses `standard`.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::core::cmp::Eq,
-    ::core::hash::Hash,
-    ::core::cmp::PartialOrd,
-    ::core::cmp::Ord
-)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum UsageModel {
     /// `standard`
@@ -3907,7 +2963,7 @@ pub enum UsageModel {
     /// `unbound`
     Unbound,
     /// A value this version of the crate does not know yet, kept as sent.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 
 impl UsageModel {
@@ -3924,7 +2980,7 @@ impl UsageModel {
     }
 }
 
-impl ::core::convert::From<&str> for UsageModel {
+impl From<&str> for UsageModel {
     fn from(value: &str) -> Self {
         match value {
             "standard" => Self::Standard,
@@ -3938,43 +2994,29 @@ impl ::core::convert::From<&str> for UsageModel {
 crate::open_enum_serde!(UsageModel);
 
 /// Progress of the certificate validation of the domain.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ValidationData {
     /// Why validation failed, when it did.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub error_message: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
     /// How control of the hostname is proven: an HTTP request or a TXT record.
     pub method: crate::ValidationDataMethod,
     /// State of the validation.
     pub status: crate::ValidationDataStatus,
     /// Name of the TXT record to create, for the `txt` method.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub txt_name: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub txt_name: Option<String>,
     /// Content of the TXT record to create, for the `txt` method.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub txt_value: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub txt_value: Option<String>,
 }
 
 crate::object_serde!(ValidationData);
 
 /// How control of the hostname is proven: an HTTP request or a TXT record.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::core::cmp::Eq,
-    ::core::hash::Hash,
-    ::core::cmp::PartialOrd,
-    ::core::cmp::Ord
-)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ValidationDataMethod {
     /// `http`
@@ -3982,7 +3024,7 @@ pub enum ValidationDataMethod {
     /// `txt`
     Txt,
     /// A value this version of the crate does not know yet, kept as sent.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 
 impl ValidationDataMethod {
@@ -3998,7 +3040,7 @@ impl ValidationDataMethod {
     }
 }
 
-impl ::core::convert::From<&str> for ValidationDataMethod {
+impl From<&str> for ValidationDataMethod {
     fn from(value: &str) -> Self {
         match value {
             "http" => Self::Http,
@@ -4011,15 +3053,7 @@ impl ::core::convert::From<&str> for ValidationDataMethod {
 crate::open_enum_serde!(ValidationDataMethod);
 
 /// State of the validation.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::core::cmp::Eq,
-    ::core::hash::Hash,
-    ::core::cmp::PartialOrd,
-    ::core::cmp::Ord
-)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ValidationDataStatus {
     /// `initializing`
@@ -4033,7 +3067,7 @@ pub enum ValidationDataStatus {
     /// `error`
     Error,
     /// A value this version of the crate does not know yet, kept as sent.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 
 impl ValidationDataStatus {
@@ -4058,7 +3092,7 @@ impl ValidationDataStatus {
     }
 }
 
-impl ::core::convert::From<&str> for ValidationDataStatus {
+impl From<&str> for ValidationDataStatus {
     fn from(value: &str) -> Self {
         match value {
             "initializing" => Self::Initializing,
@@ -4074,27 +3108,21 @@ impl ::core::convert::From<&str> for ValidationDataStatus {
 crate::open_enum_serde!(ValidationDataStatus);
 
 /// One Vectorize index binding.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct VectorizeBinding {
     /// Name of the bound Vectorize index.
-    pub index_name: ::std::string::String,
+    pub index_name: String,
 }
 
 crate::object_serde!(VectorizeBinding);
 
 impl VectorizeBinding {
     /// A value with its required fields (`index_name`).
-    pub fn new(index_name: impl ::core::convert::Into<::std::string::String>) -> Self {
+    pub fn new(index_name: impl Into<String>) -> Self {
         Self {
-            index_name: ::core::convert::Into::into(index_name),
+            index_name: Into::into(index_name),
         }
     }
 }
@@ -4102,20 +3130,13 @@ impl VectorizeBinding {
 /// One Vectorize index binding.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct VectorizeBindingPatch {
     /// Name of the bound Vectorize index.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub index_name: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index_name: Option<String>,
 }
 
 crate::object_serde!(VectorizeBindingPatch);
@@ -4123,31 +3144,20 @@ crate::object_serde!(VectorizeBindingPatch);
 impl VectorizeBindingPatch {
     /// Name of the bound Vectorize index.
     #[must_use]
-    pub fn index_name(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.index_name = ::core::option::Option::Some(
-            ::core::convert::Into::into(value),
-        );
+    pub fn index_name(mut self, value: impl Into<String>) -> Self {
+        self.index_name = Some(Into::into(value));
         self
     }
 }
 
 /// Progress of the ownership verification of the domain.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct VerificationData {
     /// Why verification failed, when it did.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub error_message: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
     /// State of the verification.
     pub status: crate::VerificationDataStatus,
 }
@@ -4155,15 +3165,7 @@ pub struct VerificationData {
 crate::object_serde!(VerificationData);
 
 /// State of the verification.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::core::cmp::Eq,
-    ::core::hash::Hash,
-    ::core::cmp::PartialOrd,
-    ::core::cmp::Ord
-)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum VerificationDataStatus {
     /// `pending`
@@ -4177,7 +3179,7 @@ pub enum VerificationDataStatus {
     /// `error`
     Error,
     /// A value this version of the crate does not know yet, kept as sent.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 
 impl VerificationDataStatus {
@@ -4202,7 +3204,7 @@ impl VerificationDataStatus {
     }
 }
 
-impl ::core::convert::From<&str> for VerificationDataStatus {
+impl From<&str> for VerificationDataStatus {
     fn from(value: &str) -> Self {
         match value {
             "pending" => Self::Pending,

@@ -1,6 +1,6 @@
-//! Every `example` of the document round-trips through its generated type. The tests are
-//! generated (`examples/generated.rs`, written by `cargo xtask codegen`); the comparison they
-//! use is `examples/support.rs`.
+//! Every `example` of the document round-trips through its generated type. The tests and the
+//! examples they read are generated (`examples/generated.rs` and `examples/examples.json`,
+//! written by `cargo xtask codegen`); the comparison they use is `examples/support.rs`.
 
 #[path = "examples/support.rs"]
 mod support;

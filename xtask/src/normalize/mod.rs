@@ -17,6 +17,7 @@ use indexmap::IndexMap;
 use openapiv3::{OpenAPI, ReferenceOr};
 
 use crate::error::{SpecError, child};
+use crate::ident;
 use crate::ir::*;
 use view::View;
 
@@ -68,7 +69,7 @@ pub fn normalize(doc: &OpenAPI) -> Result<Api, SpecError> {
         component_names: Default::default(),
         object_names: Default::default(),
         types: Vec::new(),
-        taken: BTreeSet::new(),
+        taken: ident::reserved_type_names(),
         memo: HashMap::new(),
         in_progress: HashSet::new(),
         depth: 0,

@@ -4,22 +4,26 @@
     clippy::derive_partial_eq_without_eq,
     clippy::too_many_arguments
 )]
+#[allow(unused_imports)]
+use ::core::{
+    clone::Clone, cmp::Eq, cmp::Ord, cmp::PartialEq, cmp::PartialOrd, convert::From,
+    convert::Into, default::Default, fmt::Debug, hash::Hash, option::Option,
+    option::Option::None, option::Option::Some, result::Result,
+};
+#[allow(unused_imports)]
+use ::serde::{Deserialize, Serialize};
+#[allow(unused_imports)]
+use ::std::{collections::BTreeMap, string::String, vec::Vec};
 /// A thing with a base.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct AccountThings {
     /// Identifier.
-    pub id: ::std::string::String,
+    pub id: String,
     /// Its size.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub size: ::core::option::Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<f64>,
 }
 
 crate::object_serde!(AccountThings);

@@ -4,58 +4,48 @@
     clippy::derive_partial_eq_without_eq,
     clippy::too_many_arguments
 )]
+#[allow(unused_imports)]
+use ::core::{
+    clone::Clone, cmp::Eq, cmp::Ord, cmp::PartialEq, cmp::PartialOrd, convert::From,
+    convert::Into, default::Default, fmt::Debug, hash::Hash, option::Option,
+    option::Option::None, option::Option::Some, result::Result,
+};
+#[allow(unused_imports)]
+use ::serde::{Deserialize, Serialize};
+#[allow(unused_imports)]
+use ::std::{collections::BTreeMap, string::String, vec::Vec};
 /// A thing.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct AccountThings {
     /// Single member.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub preview: ::core::option::Option<crate::Target>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview: Option<crate::Target>,
     /// A name or a config.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub target: ::core::option::Option<crate::Target2>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<crate::Target2>,
 }
 
 crate::object_serde!(AccountThings);
 
 /// A config.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct Target {
     /// Mode.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub mode: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
 }
 
 crate::object_serde!(Target);
 
 /// A name or a config.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum Target2 {
-    String(::std::string::String),
+    String(String),
     Target(crate::Target),
 }

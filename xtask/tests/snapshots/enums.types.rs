@@ -4,48 +4,39 @@
     clippy::derive_partial_eq_without_eq,
     clippy::too_many_arguments
 )]
+#[allow(unused_imports)]
+use ::core::{
+    clone::Clone, cmp::Eq, cmp::Ord, cmp::PartialEq, cmp::PartialOrd, convert::From,
+    convert::Into, default::Default, fmt::Debug, hash::Hash, option::Option,
+    option::Option::None, option::Option::Some, result::Result,
+};
+#[allow(unused_imports)]
+use ::serde::{Deserialize, Serialize};
+#[allow(unused_imports)]
+use ::std::{collections::BTreeMap, string::String, vec::Vec};
 /// A stage.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct AccountThings {
     /// Where.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub environment: ::core::option::Option<crate::Environment>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<crate::Environment>,
     /// Stage name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub name: ::core::option::Option<crate::AccountThingsName>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<crate::AccountThingsName>,
     /// A real pattern, not an enum.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub slug: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slug: Option<String>,
     /// Keywords and digits.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
-    pub type_: ::core::option::Option<crate::AccountThingsType>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<crate::AccountThingsType>,
 }
 
 crate::object_serde!(AccountThings);
 
 /// Stage name.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::core::cmp::Eq,
-    ::core::hash::Hash,
-    ::core::cmp::PartialOrd,
-    ::core::cmp::Ord
-)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum AccountThingsName {
     /// `queued`
@@ -59,7 +50,7 @@ pub enum AccountThingsName {
     /// `deploy`
     Deploy,
     /// A value this version of the crate does not know yet, kept as sent.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 
 impl AccountThingsName {
@@ -84,7 +75,7 @@ impl AccountThingsName {
     }
 }
 
-impl ::core::convert::From<&str> for AccountThingsName {
+impl From<&str> for AccountThingsName {
     fn from(value: &str) -> Self {
         match value {
             "queued" => Self::Queued,
@@ -100,15 +91,7 @@ impl ::core::convert::From<&str> for AccountThingsName {
 crate::open_enum_serde!(AccountThingsName);
 
 /// Keywords and digits.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::core::cmp::Eq,
-    ::core::hash::Hash,
-    ::core::cmp::PartialOrd,
-    ::core::cmp::Ord
-)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum AccountThingsType {
     /// `self`
@@ -118,7 +101,7 @@ pub enum AccountThingsType {
     /// `1st`
     V1st,
     /// A value this version of the crate does not know yet, kept as sent.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 
 impl AccountThingsType {
@@ -135,7 +118,7 @@ impl AccountThingsType {
     }
 }
 
-impl ::core::convert::From<&str> for AccountThingsType {
+impl From<&str> for AccountThingsType {
     fn from(value: &str) -> Self {
         match value {
             "self" => Self::SelfValue,
@@ -149,15 +132,7 @@ impl ::core::convert::From<&str> for AccountThingsType {
 crate::open_enum_serde!(AccountThingsType);
 
 /// Allowed values.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::core::cmp::Eq,
-    ::core::hash::Hash,
-    ::core::cmp::PartialOrd,
-    ::core::cmp::Ord
-)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Environment {
     /// `production`
@@ -165,7 +140,7 @@ pub enum Environment {
     /// `preview`
     Preview,
     /// A value this version of the crate does not know yet, kept as sent.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 
 impl Environment {
@@ -181,7 +156,7 @@ impl Environment {
     }
 }
 
-impl ::core::convert::From<&str> for Environment {
+impl From<&str> for Environment {
     fn from(value: &str) -> Self {
         match value {
             "production" => Self::Production,

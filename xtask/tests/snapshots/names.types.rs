@@ -4,61 +4,45 @@
     clippy::derive_partial_eq_without_eq,
     clippy::too_many_arguments
 )]
+#[allow(unused_imports)]
+use ::core::{
+    clone::Clone, cmp::Eq, cmp::Ord, cmp::PartialEq, cmp::PartialOrd, convert::From,
+    convert::Into, default::Default, fmt::Debug, hash::Hash, option::Option,
+    option::Option::None, option::Option::Some, result::Result,
+};
+#[allow(unused_imports)]
+use ::serde::{Deserialize, Serialize};
+#[allow(unused_imports)]
+use ::std::{collections::BTreeMap, string::String, vec::Vec};
 /// A thing.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct AccountThings {
     /// Starts with a digit.
-    #[serde(
-        rename = "2fa",
-        default,
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
-    pub _2fa: ::core::option::Option<bool>,
+    #[serde(rename = "2fa", default, skip_serializing_if = "Option::is_none")]
+    pub _2fa: Option<bool>,
     /// Another keyword.
-    #[serde(
-        rename = "self",
-        default,
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
-    pub self_: ::core::option::Option<::std::string::String>,
+    #[serde(rename = "self", default, skip_serializing_if = "Option::is_none")]
+    pub self_: Option<String>,
     /// Clashes with its parent's name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub thing: ::core::option::Option<crate::Thing>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thing: Option<crate::Thing>,
     /// A keyword field.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
-    pub type_: ::core::option::Option<::std::string::String>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
 }
 
 crate::object_serde!(AccountThings);
 
 /// Clashes with its parent's name.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct Thing {
     /// A.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub a: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub a: Option<String>,
 }
 
 crate::object_serde!(Thing);

@@ -4,30 +4,32 @@
     clippy::derive_partial_eq_without_eq,
     clippy::too_many_arguments
 )]
+#[allow(unused_imports)]
+use ::core::{
+    clone::Clone, cmp::Eq, cmp::Ord, cmp::PartialEq, cmp::PartialOrd, convert::From,
+    convert::Into, default::Default, fmt::Debug, hash::Hash, option::Option,
+    option::Option::None, option::Option::Some, result::Result,
+};
+#[allow(unused_imports)]
+use ::serde::{Deserialize, Serialize};
+#[allow(unused_imports)]
+use ::std::{collections::BTreeMap, string::String, vec::Vec};
 /// A thing.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct Thing {
     /// Null clears it.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub command: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
     /// Not nullable: only set or left alone.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub count: ::core::option::Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
     /// Required on create, optional in a patch.
-    pub name: ::std::string::String,
+    pub name: String,
     /// Variables by name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub vars: ::core::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, crate::Var>,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vars: Option<BTreeMap<String, crate::Var>>,
 }
 
 crate::object_serde!(Thing);
@@ -35,34 +37,22 @@ crate::object_serde!(Thing);
 /// A thing.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ThingPatch {
     /// Null clears it.
     #[serde(default, skip_serializing_if = "crate::Patch::is_keep")]
-    pub command: crate::Patch<::std::string::String>,
+    pub command: crate::Patch<String>,
     /// Not nullable: only set or left alone.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub count: ::core::option::Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
     /// Required on create, optional in a patch.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub name: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Variables by name.
     #[serde(default, skip_serializing_if = "crate::Patch::is_keep")]
-    pub vars: crate::Patch<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::core::option::Option<crate::VarPatch>,
-        >,
-    >,
+    pub vars: crate::Patch<BTreeMap<String, Option<crate::VarPatch>>>,
 }
 
 crate::object_serde!(ThingPatch);
@@ -70,61 +60,41 @@ crate::object_serde!(ThingPatch);
 impl ThingPatch {
     /// Null clears it.
     #[must_use]
-    pub fn command(
-        mut self,
-        value: impl ::core::convert::Into<crate::Patch<::std::string::String>>,
-    ) -> Self {
-        self.command = ::core::convert::Into::into(value);
+    pub fn command(mut self, value: impl Into<crate::Patch<String>>) -> Self {
+        self.command = Into::into(value);
         self
     }
     /// Not nullable: only set or left alone.
     #[must_use]
     pub fn count(mut self, value: i64) -> Self {
-        self.count = ::core::option::Option::Some(value);
+        self.count = Some(value);
         self
     }
     /// Required on create, optional in a patch.
     #[must_use]
-    pub fn name(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::core::option::Option::Some(::core::convert::Into::into(value));
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(Into::into(value));
         self
     }
     /// Variables by name.
     #[must_use]
     pub fn vars(
         mut self,
-        value: impl ::core::convert::Into<
-            crate::Patch<
-                ::std::collections::BTreeMap<
-                    ::std::string::String,
-                    ::core::option::Option<crate::VarPatch>,
-                >,
-            >,
-        >,
+        value: impl Into<crate::Patch<BTreeMap<String, Option<crate::VarPatch>>>>,
     ) -> Self {
-        self.vars = ::core::convert::Into::into(value);
+        self.vars = Into::into(value);
         self
     }
 }
 
 /// A variable.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct Var {
     /// Its value.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub value: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
 }
 
 crate::object_serde!(Var);
@@ -132,20 +102,13 @@ crate::object_serde!(Var);
 /// A variable.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct VarPatch {
     /// Its value.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub value: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
 }
 
 crate::object_serde!(VarPatch);
@@ -153,11 +116,8 @@ crate::object_serde!(VarPatch);
 impl VarPatch {
     /// Its value.
     #[must_use]
-    pub fn value(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.value = ::core::option::Option::Some(::core::convert::Into::into(value));
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(Into::into(value));
         self
     }
 }

@@ -4,78 +4,60 @@
     clippy::derive_partial_eq_without_eq,
     clippy::too_many_arguments
 )]
+#[allow(unused_imports)]
+use ::core::{
+    clone::Clone, cmp::Eq, cmp::Ord, cmp::PartialEq, cmp::PartialOrd, convert::From,
+    convert::Into, default::Default, fmt::Debug, hash::Hash, option::Option,
+    option::Option::None, option::Option::Some, result::Result,
+};
+#[allow(unused_imports)]
+use ::serde::{Deserialize, Serialize};
+#[allow(unused_imports)]
+use ::std::{collections::BTreeMap, string::String, vec::Vec};
 /// Bindings.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct AccountThings {
     /// D1 bindings by name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub d1_databases: ::core::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, crate::D1Database>,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub d1_databases: Option<BTreeMap<String, crate::D1Database>>,
     /// Variables by name.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub env_vars: ::core::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, crate::EnvVar>,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub env_vars: Option<BTreeMap<String, crate::EnvVar>>,
 }
 
 crate::object_serde!(AccountThings);
 
 /// A D1 binding.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct D1Database {
     /// Database id.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub id: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 
 crate::object_serde!(D1Database);
 
 /// A variable.
-#[derive(
-    ::core::clone::Clone,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct EnvVar {
     /// Kind.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
-    pub type_: ::core::option::Option<crate::EnvVarType>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<crate::EnvVarType>,
     /// The value.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub value: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
 }
 
 crate::object_serde!(EnvVar);
 
 /// Sensitive values (secrets) are redacted.
-impl ::core::fmt::Debug for EnvVar {
+impl Debug for EnvVar {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("EnvVar")
             .field("type_", &self.type_)
@@ -85,15 +67,7 @@ impl ::core::fmt::Debug for EnvVar {
 }
 
 /// Kind.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::core::cmp::Eq,
-    ::core::hash::Hash,
-    ::core::cmp::PartialOrd,
-    ::core::cmp::Ord
-)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum EnvVarType {
     /// `plain_text`
@@ -101,7 +75,7 @@ pub enum EnvVarType {
     /// `secret_text`
     SecretText,
     /// A value this version of the crate does not know yet, kept as sent.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 
 impl EnvVarType {
@@ -117,7 +91,7 @@ impl EnvVarType {
     }
 }
 
-impl ::core::convert::From<&str> for EnvVarType {
+impl From<&str> for EnvVarType {
     fn from(value: &str) -> Self {
         match value {
             "plain_text" => Self::PlainText,

@@ -4,31 +4,35 @@
     clippy::derive_partial_eq_without_eq,
     clippy::too_many_arguments
 )]
+#[allow(unused_imports)]
+use ::core::{
+    clone::Clone, cmp::Eq, cmp::Ord, cmp::PartialEq, cmp::PartialOrd, convert::From,
+    convert::Into, default::Default, fmt::Debug, hash::Hash, option::Option,
+    option::Option::None, option::Option::Some, result::Result,
+};
+#[allow(unused_imports)]
+use ::serde::{Deserialize, Serialize};
+#[allow(unused_imports)]
+use ::std::{collections::BTreeMap, string::String, vec::Vec};
 /// A thing.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct AccountThings {
     /// Creation time.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub created_on: ::core::option::Option<crate::Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_on: Option<crate::Timestamp>,
     /// Assigned by the server.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub id: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Server-side revision.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub latest: ::core::option::Option<crate::Latest>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest: Option<crate::Latest>,
     /// Chosen by the user.
-    pub name: ::std::string::String,
+    pub name: String,
     /// User settings.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub settings: ::core::option::Option<crate::Settings>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<crate::Settings>,
 }
 
 crate::object_serde!(AccountThings);
@@ -36,78 +40,58 @@ crate::object_serde!(AccountThings);
 /// A thing.
 ///
 /// Request form: read-only properties are left out.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct AccountThingsRequest {
     /// Chosen by the user.
-    pub name: ::std::string::String,
+    pub name: String,
     /// User settings.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub settings: ::core::option::Option<crate::SettingsRequest>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<crate::SettingsRequest>,
 }
 
 crate::object_serde!(AccountThingsRequest);
 
 impl AccountThingsRequest {
     /// A value with its required fields (`name`); the others have setters of the same name.
-    pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
+    pub fn new(name: impl Into<String>) -> Self {
         Self {
-            name: ::core::convert::Into::into(name),
-            settings: ::core::default::Default::default(),
+            name: Into::into(name),
+            settings: Default::default(),
         }
     }
     /// User settings.
     #[must_use]
     pub fn settings(mut self, value: crate::SettingsRequest) -> Self {
-        self.settings = ::core::option::Option::Some(value);
+        self.settings = Some(value);
         self
     }
 }
 
 /// Server-side revision.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct Latest {
     /// Revision id.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub id: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Revision URL.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub url: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 crate::object_serde!(Latest);
 
 /// User settings.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct Settings {
     /// A color.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub color: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
 }
 
 crate::object_serde!(Settings);
@@ -115,20 +99,13 @@ crate::object_serde!(Settings);
 /// User settings.
 ///
 /// Request form: read-only properties are left out.
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::default::Default,
-    ::core::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct SettingsRequest {
     /// A color.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub color: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
 }
 
 crate::object_serde!(SettingsRequest);
@@ -136,11 +113,8 @@ crate::object_serde!(SettingsRequest);
 impl SettingsRequest {
     /// A color.
     #[must_use]
-    pub fn color(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.color = ::core::option::Option::Some(::core::convert::Into::into(value));
+    pub fn color(mut self, value: impl Into<String>) -> Self {
+        self.color = Some(Into::into(value));
         self
     }
 }

@@ -1,15 +1,26 @@
 //! The round trip behind the generated examples test.
 
+use std::sync::LazyLock;
+
 use pages_api_types::Timestamp;
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
 
-/// Decodes `input` as `T`, encodes it again and compares with `expected`: a missing key equals
-/// `null` (an unset `Option` is not serialized) and two timestamps are equal when they name the
-/// same instant (`...045655` without an offset is UTC, written back as `...045655Z`).
-pub fn round_trip<T: DeserializeOwned + Serialize>(pointer: &str, input: &str, expected: &str) {
-    let input: Value = serde_json::from_str(input).expect("generated test holds valid JSON");
-    let expected: Value = serde_json::from_str(expected).expect("generated test holds valid JSON");
+/// The document's examples by pointer, each with what re-encoding it must give (written by
+/// `cargo xtask codegen` beside the generated tests).
+static EXAMPLES: LazyLock<Value> = LazyLock::new(|| {
+    serde_json::from_str(include_str!("examples.json")).expect("examples.json is JSON")
+});
+
+/// Decodes the example at `pointer` as `T`, encodes it again and compares with what it must
+/// give: a missing key equals `null` (an unset `Option` is not serialized) and two timestamps
+/// are equal when they name the same instant (`...045655` without an offset is UTC, written
+/// back as `...045655Z`).
+pub fn round_trip<T: DeserializeOwned + Serialize>(pointer: &str) {
+    let entry = EXAMPLES
+        .get(pointer)
+        .unwrap_or_else(|| panic!("{pointer}: not in examples.json (run `cargo xtask codegen`)"));
+    let (input, expected) = (&entry["value"], &entry["expected"]);
     let decoded: T = serde_json::from_value(input.clone()).unwrap_or_else(|e| {
         panic!(
             "{pointer}: the example does not decode into {}: {e}\n{input:#}",
@@ -17,7 +28,7 @@ pub fn round_trip<T: DeserializeOwned + Serialize>(pointer: &str, input: &str, e
         )
     });
     let output = serde_json::to_value(&decoded).expect("generated types serialize");
-    if let Some(difference) = difference(&output, &expected, "") {
+    if let Some(difference) = difference(&output, expected, "") {
         panic!(
             "{pointer}: re-encoded example differs at {difference}\nexpected: {expected:#}\nactual:   {output:#}"
         );
