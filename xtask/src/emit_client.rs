@@ -11,8 +11,9 @@ use crate::emit_types::{
 };
 use crate::ir::*;
 
-/// The whole `crates/pages-api-client/src/generated.rs`, unformatted. Everything it uses is
-/// named by a path no spec name can shadow (`crate::Client`, `Option`).
+/// The whole `crates/pages-api-client/src/generated.rs`, unformatted. What it uses is named by
+/// path (`crate::Client`) or imported by a name no spec name can take (`Option`, see
+/// `emit_types::imports`).
 pub fn emit(api: &Api) -> TokenStream {
     let accessors = api.resources.iter().map(|r| {
         let name = ident(&r.name);

@@ -1,7 +1,8 @@
 //! Emits the types crate's generated module from the IR: structs, open enums and untagged
-//! unions, each with rustdoc from the document. Everything the generated code uses is named by
-//! an absolute path (`Serialize`, `Option`), so no type a spec
-//! defines (`Option`, `Serialize`, `String`) can shadow it.
+//! unions, each with rustdoc from the document. The std and serde names the generated code
+//! uses are imported by [`imports`] and written short (`Option<String>`); the runtime is named by
+//! path (`crate::Patch`). No generated type can take an imported name
+//! (`ident::reserved_type_names`), so no spec name can shadow one.
 
 use std::collections::BTreeMap;
 
