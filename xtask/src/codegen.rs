@@ -3,7 +3,10 @@
 
 use std::fmt;
 use std::fs;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
 
@@ -163,29 +166,80 @@ pub fn prepare(
     })
 }
 
+/// What `render` cuts its work into: parts of the types module, the client module, the examples
+/// test and its data, and the resolved document.
+enum Piece {
+    Types { range: Range<usize>, first: bool },
+    Client,
+    Examples,
+    ExamplesData,
+    Resolved,
+}
+
+/// How many parts the types module is made in: enough for two threads to even out.
+const TYPE_PARTS: usize = 4;
+
 /// The generated files of both crates plus the resolved document, paths relative to the
 /// workspace root.
 pub fn render(prepared: &Prepared, spec_label: &str) -> Result<Vec<OutputFile>, String> {
     let header = format::header("//", spec_label);
-    let module = |emit: fn(&Api) -> proc_macro2::TokenStream| {
-        format::format_module(emit(&prepared.api), &header)
-    };
-    // Emitting and formatting are most of the time: the types module (the largest) is made on
-    // a thread of its own while this one makes the rest (token streams stay on the thread that
-    // makes them; only the text crosses).
-    let (types, rest) = std::thread::scope(|scope| {
-        let types = scope.spawn(|| module(emit_types::emit));
-        let rest = (|| {
-            let client = module(emit_client::emit)?;
-            let examples = module(emit_examples::emit)?;
-            let resolved =
-                serde_json::to_string_pretty(&prepared.resolved).map_err(|e| e.to_string())? + "\n";
-            Ok::<_, String>((client, examples, resolved))
-        })();
-        (types.join(), rest)
+    let api = &prepared.api;
+    // Emitting and formatting are most of the time. The work is cut into pieces (the types
+    // module in parts) that two threads take in turn as they finish one, so both stay busy;
+    // token streams stay on the thread that makes them, only text crosses.
+    let type_parts = (0..TYPE_PARTS).map(|i| {
+        let n = api.types.len();
+        Piece::Types {
+            range: n * i / TYPE_PARTS..n * (i + 1) / TYPE_PARTS,
+            first: i == 0,
+        }
     });
-    let types = types.map_err(|_| "formatting the types module panicked".to_string())??;
-    let (client, examples, resolved) = rest?;
+    let pieces: Vec<Piece> = std::iter::once(Piece::Client)
+        .chain(type_parts)
+        .chain([Piece::Examples, Piece::ExamplesData, Piece::Resolved])
+        .collect();
+    let made: Vec<OnceLock<Result<String, String>>> =
+        pieces.iter().map(|_| OnceLock::new()).collect();
+    let next = AtomicUsize::new(0);
+    let work = || loop {
+        let index = next.fetch_add(1, Ordering::Relaxed);
+        let Some(piece) = pieces.get(index) else {
+            break;
+        };
+        let text = match piece {
+            Piece::Types { range, first } => {
+                format::unparse(emit_types::emit_part(api, range.clone(), *first))
+            }
+            Piece::Client => format::unparse(emit_client::emit(api)),
+            Piece::Examples => format::unparse(emit_examples::emit(api)),
+            Piece::ExamplesData => Ok(emit_examples::data(api)),
+            Piece::Resolved => serde_json::to_string_pretty(&prepared.resolved)
+                .map(|json| json + "\n")
+                .map_err(|e| e.to_string()),
+        };
+        let _ = made[index].set(text);
+    };
+    std::thread::scope(|scope| {
+        let helper = scope.spawn(work);
+        work();
+        helper.join()
+    })
+    .map_err(|_| "a generator thread panicked".to_string())?;
+    let mut types = String::new();
+    let [mut client, mut examples, mut examples_data, mut resolved] = Default::default();
+    for (piece, text) in pieces.iter().zip(made) {
+        let text = text
+            .into_inner()
+            .unwrap_or_else(|| Err("a piece was not made".into()))?;
+        match piece {
+            Piece::Types { .. } => types.push_str(&text),
+            Piece::Client => client = format::finish(&text, &header),
+            Piece::Examples => examples = format::finish(&text, &header),
+            Piece::ExamplesData => examples_data = text,
+            Piece::Resolved => resolved = text,
+        }
+    }
+    let types = format::finish(&types, &header);
     Ok(vec![
         OutputFile {
             path: Path::new(TYPES_CRATE).join(GENERATED_MODULE),
@@ -201,7 +255,7 @@ pub fn render(prepared: &Prepared, spec_label: &str) -> Result<Vec<OutputFile>, 
         },
         OutputFile {
             path: EXAMPLES_DATA.into(),
-            contents: emit_examples::data(&prepared.api),
+            contents: examples_data,
         },
         OutputFile {
             path: API_SURFACE.into(),

@@ -5,6 +5,7 @@
 //! (`ident::reserved_type_names`), so no spec name can shadow one.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
@@ -14,18 +15,26 @@ use crate::ir::*;
 
 /// The whole `crates/pages-api-types/src/generated.rs`, unformatted.
 pub fn emit(api: &Api) -> TokenStream {
-    let imports = imports();
+    emit_part(api, 0..api.types.len(), true)
+}
+
+/// The types `range` of the module, unformatted: parts can be emitted and formatted apart and
+/// joined (`format::unparse`). The first part (`first`) carries the module's attributes and
+/// imports.
+pub fn emit_part(api: &Api, range: Range<usize>, first: bool) -> TokenStream {
+    let head = first.then(|| {
+        let imports = imports();
+        quote! {
+            // A constructor takes every field the document requires, however many.
+            #![allow(clippy::large_enum_variant, clippy::derive_partial_eq_without_eq, clippy::too_many_arguments)]
+            #imports
+        }
+    });
     let request_types = api.request_types();
-    let items = api
-        .types
+    let items = api.types[range]
         .iter()
         .map(|def| emit_type(def, request_types.contains(def.name.as_str())));
-    quote! {
-        // A constructor takes every field the document requires, however many.
-        #![allow(clippy::large_enum_variant, clippy::derive_partial_eq_without_eq, clippy::too_many_arguments)]
-        #imports
-        #(#items)*
-    }
+    quote! { #head #(#items)* }
 }
 
 /// The `use` items of a generated module: every name of `ident::IMPORTED_NAMES`, one item per

@@ -6,12 +6,20 @@ use proc_macro2::TokenStream;
 /// Formats a generated module. A token stream that is not valid Rust is a generator bug; the
 /// error carries syn's message so it can be found.
 pub fn format_module(tokens: TokenStream, header: &str) -> Result<String, String> {
+    Ok(finish(&unparse(tokens)?, header))
+}
+
+/// Pretty-prints a part of a module; the parts of one module, printed apart and joined in order,
+/// give what printing it whole gives (prettyplease prints each item on its own lines).
+pub fn unparse(tokens: TokenStream) -> Result<String, String> {
     let file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("generator produced invalid Rust: {e}"))?;
-    Ok(format!(
-        "{header}\n{}",
-        separate_items(&prettyplease::unparse(&file))
-    ))
+    Ok(prettyplease::unparse(&file))
+}
+
+/// A pretty-printed module under its header line, items set apart.
+pub fn finish(source: &str, header: &str) -> String {
+    format!("{header}\n{}", separate_items(source))
 }
 
 /// prettyplease puts top-level items on consecutive lines; a blank line after each one that

@@ -17,6 +17,29 @@ fn dir(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// The types module is made in parts on two threads; joined, they must be the module made whole.
+fn assert_parts_make_the_whole(prepared: &codegen::Prepared, label: &str, types: &str) {
+    let header = xtask::format::header("//", label);
+    let whole =
+        xtask::format::format_module(xtask::emit_types::emit(&prepared.api), &header).unwrap();
+    assert!(
+        types == whole,
+        "{label}: the types module made in parts differs from it made whole"
+    );
+}
+
+#[test]
+fn the_types_module_made_in_parts_is_the_module_made_whole() {
+    let root = codegen::workspace_root();
+    let (prepared, label) = codegen::prepare_file(&root, &root.join(codegen::SPEC)).unwrap();
+    let files = codegen::render(&prepared, &label).unwrap();
+    assert!(
+        prepared.api.types.len() > 4 * 10,
+        "a document of many types"
+    );
+    assert_parts_make_the_whole(&prepared, &label, &files[0].contents);
+}
+
 #[test]
 fn generated_code_matches_the_snapshots() {
     let empty_overlay =
@@ -36,6 +59,7 @@ fn generated_code_matches_the_snapshots() {
         let prepared =
             codegen::prepare(&spec, &label, &empty_overlay).unwrap_or_else(|e| panic!("{e}"));
         let files = codegen::render(&prepared, &label).unwrap();
+        assert_parts_make_the_whole(&prepared, &label, &files[0].contents);
         for (file, kind) in files.iter().zip(["types", "client"]) {
             let snapshot = dir("snapshots").join(format!("{name}.{kind}.rs"));
             let expected = fs::read_to_string(&snapshot).unwrap_or_default();
