@@ -200,6 +200,7 @@ pub fn render(prepared: &Prepared, spec_label: &str) -> Result<Vec<OutputFile>, 
         .collect();
     let made: Vec<OnceLock<Result<String, String>>> =
         pieces.iter().map(|_| OnceLock::new()).collect();
+    let request_types = api.request_types();
     let next = AtomicUsize::new(0);
     let work = || loop {
         let index = next.fetch_add(1, Ordering::Relaxed);
@@ -207,12 +208,15 @@ pub fn render(prepared: &Prepared, spec_label: &str) -> Result<Vec<OutputFile>, 
             break;
         };
         let text = match piece {
-            Piece::Types { range, first } => {
-                format::unparse(emit_types::emit_part(api, range.clone(), *first))
-            }
+            Piece::Types { range, first } => format::unparse(emit_types::emit_part(
+                api,
+                &request_types,
+                range.clone(),
+                *first,
+            )),
             Piece::Client => format::unparse(emit_client::emit(api)),
             Piece::Examples => format::unparse(emit_examples::emit(api)),
-            Piece::ExamplesData => Ok(emit_examples::data(api)),
+            Piece::ExamplesData => emit_examples::data(api),
             Piece::Resolved => serde_json::to_string_pretty(&prepared.resolved)
                 .map(|json| json + "\n")
                 .map_err(|e| e.to_string()),

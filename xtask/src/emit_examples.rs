@@ -43,7 +43,7 @@ pub fn emit(api: &Api) -> TokenStream {
 
 /// The whole `crates/pages-api-types/tests/examples/examples.json`: each example and what
 /// re-encoding it must give, by pointer.
-pub fn data(api: &Api) -> String {
+pub fn data(api: &Api) -> Result<String, String> {
     let examples: serde_json::Map<String, serde_json::Value> = api
         .examples
         .iter()
@@ -52,7 +52,7 @@ pub fn data(api: &Api) -> String {
             (example.pointer.clone(), entry)
         })
         .collect();
-    let mut text = serde_json::to_string_pretty(&examples).unwrap_or_default();
-    text.push('\n');
-    text
+    serde_json::to_string_pretty(&examples)
+        .map(|json| json + "\n")
+        .map_err(|e| e.to_string())
 }

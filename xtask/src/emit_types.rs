@@ -4,7 +4,7 @@
 //! path (`crate::Patch`). No generated type can take an imported name
 //! (`ident::reserved_type_names`), so no spec name can shadow one.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 use proc_macro2::{Ident, Span, TokenStream};
@@ -15,13 +15,18 @@ use crate::ir::*;
 
 /// The whole `crates/pages-api-types/src/generated.rs`, unformatted.
 pub fn emit(api: &Api) -> TokenStream {
-    emit_part(api, 0..api.types.len(), true)
+    emit_part(api, &api.request_types(), 0..api.types.len(), true)
 }
 
 /// The types `range` of the module, unformatted: parts can be emitted and formatted apart and
 /// joined (`format::unparse`). The first part (`first`) carries the module's attributes and
-/// imports.
-pub fn emit_part(api: &Api, range: Range<usize>, first: bool) -> TokenStream {
+/// imports; `request_types` is `api.request_types()`, worked out once for all parts.
+pub fn emit_part(
+    api: &Api,
+    request_types: &BTreeSet<&str>,
+    range: Range<usize>,
+    first: bool,
+) -> TokenStream {
     let head = first.then(|| {
         let imports = imports();
         quote! {
@@ -30,7 +35,6 @@ pub fn emit_part(api: &Api, range: Range<usize>, first: bool) -> TokenStream {
             #imports
         }
     });
-    let request_types = api.request_types();
     let items = api.types[range]
         .iter()
         .map(|def| emit_type(def, request_types.contains(def.name.as_str())));
