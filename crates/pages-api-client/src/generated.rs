@@ -346,13 +346,13 @@ impl ProjectCreate {
     ) -> Result<::pages_api_types::Envelope<::pages_api_types::Project>, crate::Error> {
         #[derive(Serialize)]
         struct Body {
-            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[serde(skip_serializing_if = "Option::is_none")]
             build_config: Option<::pages_api_types::BuildConfig>,
-            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[serde(skip_serializing_if = "Option::is_none")]
             deployment_configs: Option<::pages_api_types::DeploymentConfigsRequest>,
             name: String,
             production_branch: String,
-            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[serde(skip_serializing_if = "Option::is_none")]
             source: Option<::pages_api_types::SourceRequest>,
         }
         let body = Body {
@@ -521,15 +521,15 @@ impl ProjectUpdate {
     ) -> Result<::pages_api_types::Envelope<::pages_api_types::Project>, crate::Error> {
         #[derive(Serialize)]
         struct Body {
-            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[serde(skip_serializing_if = "Option::is_none")]
             build_config: Option<::pages_api_types::BuildConfigPatch>,
-            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[serde(skip_serializing_if = "Option::is_none")]
             deployment_configs: Option<::pages_api_types::DeploymentConfigsPatch>,
-            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[serde(skip_serializing_if = "Option::is_none")]
             name: Option<String>,
-            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[serde(skip_serializing_if = "Option::is_none")]
             production_branch: Option<String>,
-            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[serde(skip_serializing_if = "Option::is_none")]
             source: Option<::pages_api_types::SourcePatch>,
         }
         let body = Body {
@@ -1456,7 +1456,7 @@ impl TailCreate {
     ) -> Result<::pages_api_types::Envelope<::pages_api_types::Tail>, crate::Error> {
         #[derive(Serialize)]
         struct Body {
-            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[serde(skip_serializing_if = "Option::is_none")]
             filters: Option<Vec<::serde_json::Value>>,
         }
         let body = Body { filters: self.filters };

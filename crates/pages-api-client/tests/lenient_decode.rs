@@ -174,7 +174,7 @@ async fn a_list_where_one_project_is_expected_is_an_error_naming_the_path() {
 
 #[tokio::test]
 async fn an_array_where_a_nested_object_is_expected_is_dropped() {
-    // ObjectsOnly refuses a non-empty array for an object: the lenient path drops that node.
+    // A generated struct refuses a non-empty array for an object: the lenient path drops that node.
     let mut p = project("a");
     p["build_config"] = json!([1, 2]);
     let env = get_project(envelope(p)).await.unwrap();

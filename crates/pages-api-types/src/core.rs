@@ -9,11 +9,10 @@
 
 mod envelope;
 mod lenient;
-mod object;
+pub(crate) mod object;
 mod patch;
 mod timestamp;
 
 pub use self::envelope::{ApiFailure, ApiMessage, DroppedField, Envelope, NoResult, ResultInfo};
-pub use self::object::ObjectsOnly;
 pub use self::patch::Patch;
 pub use self::timestamp::{Timestamp, TimestampParseError};

@@ -15,15 +15,16 @@ use ::serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use ::std::{collections::BTreeMap, string::String, vec::Vec};
 /// Settings of one Workers AI binding.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AiBinding {
     /// Identifier the Workers AI binding refers to.
     pub project_id: String,
 }
 
-crate::object_serde!(AiBinding);
+crate::object_serde! {
+    AiBinding; required project_id;
+}
 
 impl AiBinding {
     /// A value with its required fields (`project_id`).
@@ -37,16 +38,16 @@ impl AiBinding {
 /// Settings of one Workers AI binding.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AiBindingPatch {
     /// Identifier the Workers AI binding refers to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
 }
 
-crate::object_serde!(AiBindingPatch);
+crate::object_serde! {
+    AiBindingPatch; optional project_id;
+}
 
 impl AiBindingPatch {
     /// Identifier the Workers AI binding refers to.
@@ -58,15 +59,16 @@ impl AiBindingPatch {
 }
 
 /// One Analytics Engine dataset binding.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AnalyticsEngineDataset {
     /// The dataset that data points are written to.
     pub dataset: String,
 }
 
-crate::object_serde!(AnalyticsEngineDataset);
+crate::object_serde! {
+    AnalyticsEngineDataset; required dataset;
+}
 
 impl AnalyticsEngineDataset {
     /// A value with its required fields (`dataset`).
@@ -80,16 +82,16 @@ impl AnalyticsEngineDataset {
 /// One Analytics Engine dataset binding.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AnalyticsEngineDatasetPatch {
     /// The dataset that data points are written to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dataset: Option<String>,
 }
 
-crate::object_serde!(AnalyticsEngineDatasetPatch);
+crate::object_serde! {
+    AnalyticsEngineDatasetPatch; optional dataset;
+}
 
 impl AnalyticsEngineDatasetPatch {
     /// The dataset that data points are written to.
@@ -103,16 +105,16 @@ impl AnalyticsEngineDatasetPatch {
 /// Metadata stored with the file.
 ///
 /// Request form: read-only properties are left out.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AssetUploadMetadataRequest {
     /// Media type the file is served with.
-    #[serde(rename = "contentType")]
     pub content_type: String,
 }
 
-crate::object_serde!(AssetUploadMetadataRequest);
+crate::object_serde! {
+    AssetUploadMetadataRequest; required content_type = "contentType";
+}
 
 impl AssetUploadMetadataRequest {
     /// A value with its required fields (`content_type`).
@@ -126,8 +128,7 @@ impl AssetUploadMetadataRequest {
 /// One file to store.
 ///
 /// Request form: read-only properties are left out.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AssetUploadRequest {
     /// True when `value` is base64-encoded (the usual case for file contents).
@@ -140,7 +141,9 @@ pub struct AssetUploadRequest {
     pub value: String,
 }
 
-crate::object_serde!(AssetUploadRequest);
+crate::object_serde! {
+    AssetUploadRequest; required base64; required key; required metadata; required value;
+}
 
 impl AssetUploadRequest {
     /// A value with its required fields (`base64`, `key`, `metadata`, `value`).
@@ -160,31 +163,28 @@ impl AssetUploadRequest {
 }
 
 /// How the project's sources are built.
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BuildConfig {
     /// Whether build artifacts are cached between builds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build_caching: Option<bool>,
     /// Shell command that builds the site.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build_command: Option<String>,
     /// Directory, relative to the root directory, that holds the built site.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination_dir: Option<String>,
     /// Directory of the repository the build command runs in.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub root_dir: Option<String>,
     /// Tag that identifies the project's Web Analytics site.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub web_analytics_tag: Option<String>,
     /// Token the Web Analytics beacon reports with.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub web_analytics_token: Option<String>,
 }
 
-crate::object_serde!(BuildConfig);
+crate::object_serde! {
+    BuildConfig; optional build_caching; optional build_command; optional
+    destination_dir; optional root_dir; optional web_analytics_tag; optional
+    web_analytics_token;
+}
 
 /// Sensitive values (secrets) are redacted.
 impl Debug for BuildConfig {
@@ -242,31 +242,28 @@ impl BuildConfig {
 /// How the project's sources are built.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BuildConfigPatch {
     /// Whether build artifacts are cached between builds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build_caching: Option<bool>,
     /// Shell command that builds the site.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build_command: Option<String>,
     /// Directory, relative to the root directory, that holds the built site.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination_dir: Option<String>,
     /// Directory of the repository the build command runs in.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub root_dir: Option<String>,
     /// Tag that identifies the project's Web Analytics site.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_keep")]
     pub web_analytics_tag: crate::Patch<String>,
     /// Token the Web Analytics beacon reports with.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_keep")]
     pub web_analytics_token: crate::Patch<String>,
 }
 
-crate::object_serde!(BuildConfigPatch);
+crate::object_serde! {
+    BuildConfigPatch; optional build_caching; optional build_command; optional
+    destination_dir; optional root_dir; patch web_analytics_tag; patch
+    web_analytics_token;
+}
 
 /// Sensitive values (secrets) are redacted.
 impl Debug for BuildConfigPatch {
@@ -364,15 +361,16 @@ crate::open_enum_serde!(CertificateAuthority);
 /// The hashes to look up.
 ///
 /// Request form: read-only properties are left out.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CheckMissingRequest {
     /// Content hashes of the files a deployment is going to contain.
     pub hashes: Vec<String>,
 }
 
-crate::object_serde!(CheckMissingRequest);
+crate::object_serde! {
+    CheckMissingRequest; required hashes;
+}
 
 impl CheckMissingRequest {
     /// A value with its required fields (`hashes`).
@@ -419,15 +417,16 @@ impl From<&str> for CommitDirty {
 crate::open_enum_serde!(CommitDirty);
 
 /// One D1 database binding.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct D1Database {
     /// UUID of the bound D1 database.
     pub id: String,
 }
 
-crate::object_serde!(D1Database);
+crate::object_serde! {
+    D1Database; required id;
+}
 
 impl D1Database {
     /// A value with its required fields (`id`).
@@ -439,16 +438,16 @@ impl D1Database {
 /// One D1 database binding.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct D1DatabasePatch {
     /// UUID of the bound D1 database.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
 
-crate::object_serde!(D1DatabasePatch);
+crate::object_serde! {
+    D1DatabasePatch; optional id;
+}
 
 impl D1DatabasePatch {
     /// UUID of the bound D1 database.
@@ -460,12 +459,10 @@ impl D1DatabasePatch {
 }
 
 /// One build and publication of a project, with its pipeline state.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Deployment {
     /// Extra URLs that also serve this deployment, such as the branch URL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aliases: Option<Vec<String>>,
     /// How the project's sources are built.
     pub build_config: crate::BuildConfig,
@@ -474,7 +471,6 @@ pub struct Deployment {
     /// What started this deployment.
     pub deployment_trigger: crate::DeploymentTrigger,
     /// Environment variables, by name, given to builds and to the Functions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub env_vars: Option<BTreeMap<String, Option<crate::EnvVar>>>,
     /// Which environment the deployment belongs to.
     pub environment: crate::Environment,
@@ -493,7 +489,6 @@ pub struct Deployment {
     /// The first eight characters of the deployment's identifier.
     pub short_id: String,
     /// Why the deployment was not built; null when it was. `commit_message`: the commit message asked to skip it; `preview_deployments_disabled` / `production_deployments_disabled`: automatic deployments of that environment are turned off; `branch_config` / `path_config`: the branch or path filters of the source excluded it; `pages_to_workers_conversion`: the project is being converted to a Worker.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip_reason: Option<crate::SkipReason>,
     /// The git repository the project is connected to and how pushes to it are deployed.
     pub source: crate::Source,
@@ -502,11 +497,16 @@ pub struct Deployment {
     /// URL at which this deployment is served.
     pub url: String,
     /// Whether the deployment includes Pages Functions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uses_functions: Option<bool>,
 }
 
-crate::object_serde!(Deployment);
+crate::object_serde! {
+    Deployment; optional aliases; required build_config; required created_on; required
+    deployment_trigger; optional env_vars; required environment; required id; required
+    is_skipped; required latest_stage; required modified_on; required project_id;
+    required project_name; required short_id; optional skip_reason; required source;
+    required stages; required url; optional uses_functions;
+}
 
 impl Deployment {
     /// The branch the deployment was built from. (`deployment_trigger.metadata.branch`)
@@ -554,22 +554,18 @@ impl Deployment {
 }
 
 /// Settings that apply to the deployments of one environment (production or preview).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeploymentConfig {
     /// Workers AI bindings available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ai_bindings: Option<BTreeMap<String, crate::AiBinding>>,
     /// When true, the Functions always run with the newest runtime compatibility date instead of `compatibility_date`.
     pub always_use_latest_compatibility_date: bool,
     /// Workers Analytics Engine datasets available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analytics_engine_datasets: Option<
         BTreeMap<String, crate::AnalyticsEngineDataset>,
     >,
     /// Browser Rendering bindings available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub browsers: Option<BTreeMap<String, Option<::serde_json::Value>>>,
     /// Major version of the build system image the project's builds run on.
     pub build_image_major_version: i64,
@@ -578,64 +574,61 @@ pub struct DeploymentConfig {
     /// Workers runtime compatibility flags turned on for the Functions.
     pub compatibility_flags: Vec<String>,
     /// D1 databases available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub d1_databases: Option<BTreeMap<String, crate::D1Database>>,
     /// Durable Object namespaces available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub durable_object_namespaces: Option<
         BTreeMap<String, crate::DurableObjectNamespace>,
     >,
     /// Environment variables, by name, given to builds and to the Functions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub env_vars: Option<BTreeMap<String, Option<crate::EnvVar>>>,
     /// When true, requests are still served (fail open) rather than rejected when these settings cannot be applied.
     pub fail_open: bool,
     /// Hyperdrive configurations available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hyperdrive_bindings: Option<BTreeMap<String, crate::HyperdriveBinding>>,
     /// Workers KV namespaces available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kv_namespaces: Option<BTreeMap<String, crate::KvNamespace>>,
     /// Resource limits applied to each invocation of the Functions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limits: Option<crate::DeploymentConfigLimits>,
     /// mTLS client certificates the Functions can present, by binding name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mtls_certificates: Option<BTreeMap<String, crate::MtlsCertificate>>,
     /// Where the Functions are placed to run.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placement: Option<crate::DeploymentConfigPlacement>,
     /// Queues the Functions can send messages to, by binding name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue_producers: Option<BTreeMap<String, crate::QueueProducer>>,
     /// R2 buckets available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r2_buckets: Option<BTreeMap<String, crate::R2Bucket>>,
     /// Workers the Functions can call, by binding name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub services: Option<BTreeMap<String, crate::Service>>,
     /// Billing model of the Functions. Deprecated: every new project uses `standard`.
     pub usage_model: crate::UsageModel,
     /// Vectorize indexes available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vectorize_bindings: Option<BTreeMap<String, crate::VectorizeBinding>>,
     /// Hash of the Wrangler configuration file these settings were last deployed from.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wrangler_config_hash: Option<String>,
 }
 
-crate::object_serde!(DeploymentConfig);
+crate::object_serde! {
+    DeploymentConfig; optional ai_bindings; required
+    always_use_latest_compatibility_date; optional analytics_engine_datasets; optional
+    browsers; required build_image_major_version; required compatibility_date; required
+    compatibility_flags; optional d1_databases; optional durable_object_namespaces;
+    optional env_vars; required fail_open; optional hyperdrive_bindings; optional
+    kv_namespaces; optional limits; optional mtls_certificates; optional placement;
+    optional queue_producers; optional r2_buckets; optional services; required
+    usage_model; optional vectorize_bindings; optional wrangler_config_hash;
+}
 
 /// Resource limits applied to each invocation of the Functions.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeploymentConfigLimits {
     /// Most CPU time one invocation may use, in milliseconds.
     pub cpu_ms: i64,
 }
 
-crate::object_serde!(DeploymentConfigLimits);
+crate::object_serde! {
+    DeploymentConfigLimits; required cpu_ms;
+}
 
 impl DeploymentConfigLimits {
     /// A value with its required fields (`cpu_ms`).
@@ -647,16 +640,16 @@ impl DeploymentConfigLimits {
 /// Resource limits applied to each invocation of the Functions.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeploymentConfigLimitsPatch {
     /// Most CPU time one invocation may use, in milliseconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cpu_ms: Option<i64>,
 }
 
-crate::object_serde!(DeploymentConfigLimitsPatch);
+crate::object_serde! {
+    DeploymentConfigLimitsPatch; optional cpu_ms;
+}
 
 impl DeploymentConfigLimitsPatch {
     /// Most CPU time one invocation may use, in milliseconds.
@@ -670,87 +663,73 @@ impl DeploymentConfigLimitsPatch {
 /// Settings of one environment as sent when creating or updating a project; every field is optional and a binding set to null is removed.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeploymentConfigPatch {
     /// Workers AI bindings available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ai_bindings: Option<BTreeMap<String, Option<crate::AiBindingPatch>>>,
     /// When true, the Functions always run with the newest runtime compatibility date instead of `compatibility_date`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub always_use_latest_compatibility_date: Option<bool>,
     /// Workers Analytics Engine datasets available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analytics_engine_datasets: Option<
         BTreeMap<String, Option<crate::AnalyticsEngineDatasetPatch>>,
     >,
     /// Browser Rendering bindings available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub browsers: Option<BTreeMap<String, Option<::serde_json::Value>>>,
     /// Major version of the build system image the project's builds run on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build_image_major_version: Option<i64>,
     /// Workers runtime compatibility date the Functions run with (YYYY-MM-DD).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compatibility_date: Option<String>,
     /// Workers runtime compatibility flags turned on for the Functions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compatibility_flags: Option<Vec<String>>,
     /// D1 databases available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub d1_databases: Option<BTreeMap<String, Option<crate::D1DatabasePatch>>>,
     /// Durable Object namespaces available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub durable_object_namespaces: Option<
         BTreeMap<String, Option<crate::DurableObjectNamespacePatch>>,
     >,
     /// Environment variables to set, by name; a variable set to null is removed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub env_vars: Option<BTreeMap<String, Option<crate::EnvVarPatch>>>,
     /// When true, requests are still served (fail open) rather than rejected when these settings cannot be applied.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_open: Option<bool>,
     /// Hyperdrive configurations available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hyperdrive_bindings: Option<
         BTreeMap<String, Option<crate::HyperdriveBindingPatch>>,
     >,
     /// Workers KV namespaces available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kv_namespaces: Option<BTreeMap<String, Option<crate::KvNamespacePatch>>>,
     /// Resource limits applied to each invocation of the Functions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limits: Option<crate::DeploymentConfigLimitsPatch>,
     /// mTLS client certificates the Functions can present, by binding name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mtls_certificates: Option<BTreeMap<String, Option<crate::MtlsCertificatePatch>>>,
     /// Where the Functions are placed to run.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placement: Option<crate::DeploymentConfigPlacementPatch>,
     /// Queues the Functions can send messages to, by binding name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue_producers: Option<BTreeMap<String, Option<crate::QueueProducerPatch>>>,
     /// R2 buckets available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r2_buckets: Option<BTreeMap<String, Option<crate::R2BucketPatch>>>,
     /// Workers the Functions can call, by binding name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub services: Option<BTreeMap<String, Option<crate::ServicePatch>>>,
     /// Billing model of the Functions. Deprecated: every new project uses `standard`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage_model: Option<crate::UsageModel>,
     /// Vectorize indexes available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vectorize_bindings: Option<
         BTreeMap<String, Option<crate::VectorizeBindingPatch>>,
     >,
     /// Hash of the Wrangler configuration file these settings were last deployed from.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wrangler_config_hash: Option<String>,
 }
 
-crate::object_serde!(DeploymentConfigPatch);
+crate::object_serde! {
+    DeploymentConfigPatch; optional ai_bindings; optional
+    always_use_latest_compatibility_date; optional analytics_engine_datasets; optional
+    browsers; optional build_image_major_version; optional compatibility_date; optional
+    compatibility_flags; optional d1_databases; optional durable_object_namespaces;
+    optional env_vars; optional fail_open; optional hyperdrive_bindings; optional
+    kv_namespaces; optional limits; optional mtls_certificates; optional placement;
+    optional queue_producers; optional r2_buckets; optional services; optional
+    usage_model; optional vectorize_bindings; optional wrangler_config_hash;
+}
 
 impl DeploymentConfigPatch {
     /// Workers AI bindings available to Pages Functions, by binding name.
@@ -927,15 +906,16 @@ impl DeploymentConfigPatch {
 }
 
 /// Where the Functions are placed to run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeploymentConfigPlacement {
     /// Placement mode, e.g. `smart`.
     pub mode: String,
 }
 
-crate::object_serde!(DeploymentConfigPlacement);
+crate::object_serde! {
+    DeploymentConfigPlacement; required mode;
+}
 
 impl DeploymentConfigPlacement {
     /// A value with its required fields (`mode`).
@@ -947,16 +927,16 @@ impl DeploymentConfigPlacement {
 /// Where the Functions are placed to run.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeploymentConfigPlacementPatch {
     /// Placement mode, e.g. `smart`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
 }
 
-crate::object_serde!(DeploymentConfigPlacementPatch);
+crate::object_serde! {
+    DeploymentConfigPlacementPatch; optional mode;
+}
 
 impl DeploymentConfigPlacementPatch {
     /// Placement mode, e.g. `smart`.
@@ -970,83 +950,69 @@ impl DeploymentConfigPlacementPatch {
 /// Settings of one environment as sent when creating or updating a project; every field is optional and a binding set to null is removed.
 ///
 /// Request form: read-only properties are left out.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeploymentConfigRequest {
     /// Workers AI bindings available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ai_bindings: Option<BTreeMap<String, Option<crate::AiBinding>>>,
     /// When true, the Functions always run with the newest runtime compatibility date instead of `compatibility_date`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub always_use_latest_compatibility_date: Option<bool>,
     /// Workers Analytics Engine datasets available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analytics_engine_datasets: Option<
         BTreeMap<String, Option<crate::AnalyticsEngineDataset>>,
     >,
     /// Browser Rendering bindings available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub browsers: Option<BTreeMap<String, Option<::serde_json::Value>>>,
     /// Major version of the build system image the project's builds run on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build_image_major_version: Option<i64>,
     /// Workers runtime compatibility date the Functions run with (YYYY-MM-DD).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compatibility_date: Option<String>,
     /// Workers runtime compatibility flags turned on for the Functions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compatibility_flags: Option<Vec<String>>,
     /// D1 databases available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub d1_databases: Option<BTreeMap<String, Option<crate::D1Database>>>,
     /// Durable Object namespaces available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub durable_object_namespaces: Option<
         BTreeMap<String, Option<crate::DurableObjectNamespace>>,
     >,
     /// Environment variables to set, by name; a variable set to null is removed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub env_vars: Option<BTreeMap<String, Option<crate::EnvVar>>>,
     /// When true, requests are still served (fail open) rather than rejected when these settings cannot be applied.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_open: Option<bool>,
     /// Hyperdrive configurations available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hyperdrive_bindings: Option<BTreeMap<String, Option<crate::HyperdriveBinding>>>,
     /// Workers KV namespaces available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kv_namespaces: Option<BTreeMap<String, Option<crate::KvNamespace>>>,
     /// Resource limits applied to each invocation of the Functions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limits: Option<crate::DeploymentConfigLimits>,
     /// mTLS client certificates the Functions can present, by binding name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mtls_certificates: Option<BTreeMap<String, Option<crate::MtlsCertificate>>>,
     /// Where the Functions are placed to run.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placement: Option<crate::DeploymentConfigPlacement>,
     /// Queues the Functions can send messages to, by binding name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue_producers: Option<BTreeMap<String, Option<crate::QueueProducer>>>,
     /// R2 buckets available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r2_buckets: Option<BTreeMap<String, Option<crate::R2Bucket>>>,
     /// Workers the Functions can call, by binding name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub services: Option<BTreeMap<String, Option<crate::ServiceRequest>>>,
     /// Billing model of the Functions. Deprecated: every new project uses `standard`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage_model: Option<crate::UsageModel>,
     /// Vectorize indexes available to Pages Functions, by binding name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vectorize_bindings: Option<BTreeMap<String, Option<crate::VectorizeBinding>>>,
     /// Hash of the Wrangler configuration file these settings were last deployed from.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wrangler_config_hash: Option<String>,
 }
 
-crate::object_serde!(DeploymentConfigRequest);
+crate::object_serde! {
+    DeploymentConfigRequest; optional ai_bindings; optional
+    always_use_latest_compatibility_date; optional analytics_engine_datasets; optional
+    browsers; optional build_image_major_version; optional compatibility_date; optional
+    compatibility_flags; optional d1_databases; optional durable_object_namespaces;
+    optional env_vars; optional fail_open; optional hyperdrive_bindings; optional
+    kv_namespaces; optional limits; optional mtls_certificates; optional placement;
+    optional queue_producers; optional r2_buckets; optional services; optional
+    usage_model; optional vectorize_bindings; optional wrangler_config_hash;
+}
 
 impl DeploymentConfigRequest {
     /// Workers AI bindings available to Pages Functions, by binding name.
@@ -1220,8 +1186,7 @@ impl DeploymentConfigRequest {
 }
 
 /// Per-environment settings for the project's deployments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeploymentConfigs {
     /// Settings used by preview deployments.
@@ -1230,24 +1195,25 @@ pub struct DeploymentConfigs {
     pub production: crate::DeploymentConfig,
 }
 
-crate::object_serde!(DeploymentConfigs);
+crate::object_serde! {
+    DeploymentConfigs; required preview; required production;
+}
 
 /// Per-environment settings for the project's deployments.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeploymentConfigsPatch {
     /// Settings used by preview deployments.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preview: Option<crate::DeploymentConfigPatch>,
     /// Settings used by production deployments.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub production: Option<crate::DeploymentConfigPatch>,
 }
 
-crate::object_serde!(DeploymentConfigsPatch);
+crate::object_serde! {
+    DeploymentConfigsPatch; optional preview; optional production;
+}
 
 impl DeploymentConfigsPatch {
     /// Settings used by preview deployments.
@@ -1267,19 +1233,18 @@ impl DeploymentConfigsPatch {
 /// Per-environment settings for the project's deployments.
 ///
 /// Request form: read-only properties are left out.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeploymentConfigsRequest {
     /// Settings used by preview deployments.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preview: Option<crate::DeploymentConfigRequest>,
     /// Settings used by production deployments.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub production: Option<crate::DeploymentConfigRequest>,
 }
 
-crate::object_serde!(DeploymentConfigsRequest);
+crate::object_serde! {
+    DeploymentConfigsRequest; optional preview; optional production;
+}
 
 impl DeploymentConfigsRequest {
     /// Settings used by preview deployments.
@@ -1297,8 +1262,7 @@ impl DeploymentConfigsRequest {
 }
 
 /// The build log of a deployment.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeploymentLogs {
     /// The log lines, oldest first.
@@ -1309,11 +1273,12 @@ pub struct DeploymentLogs {
     pub total: i64,
 }
 
-crate::object_serde!(DeploymentLogs);
+crate::object_serde! {
+    DeploymentLogs; required data; required includes_container_logs; required total;
+}
 
 /// One line of the log.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeploymentLogsData {
     /// Text of the line.
@@ -1322,25 +1287,26 @@ pub struct DeploymentLogsData {
     pub ts: String,
 }
 
-crate::object_serde!(DeploymentLogsData);
+crate::object_serde! {
+    DeploymentLogsData; required line; required ts;
+}
 
 /// What started this deployment.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeploymentTrigger {
     /// Details about the commit that was deployed.
     pub metadata: crate::DeploymentTriggerMetadata,
     /// `github:push` for a push to the connected repository, `ad_hoc` for a request made through the API, Wrangler or the dashboard, `deploy_hook` for a call to a deploy hook.
-    #[serde(rename = "type")]
     pub type_: crate::DeploymentTriggerType,
 }
 
-crate::object_serde!(DeploymentTrigger);
+crate::object_serde! {
+    DeploymentTrigger; required metadata; required type_ = "type";
+}
 
 /// Details about the commit that was deployed.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeploymentTriggerMetadata {
     /// Branch the deployment was built from.
@@ -1353,7 +1319,10 @@ pub struct DeploymentTriggerMetadata {
     pub commit_message: String,
 }
 
-crate::object_serde!(DeploymentTriggerMetadata);
+crate::object_serde! {
+    DeploymentTriggerMetadata; required branch; required commit_dirty; required
+    commit_hash; required commit_message;
+}
 
 /// `github:push` for a push to the connected repository, `ad_hoc` for a request made through the API, Wrangler or the dashboard, `deploy_hook` for a call to a deploy hook.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1401,8 +1370,7 @@ impl From<&str> for DeploymentTriggerType {
 crate::open_enum_serde!(DeploymentTriggerType);
 
 /// A custom domain attached to a Pages project, with the state of its validation.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Domain {
     /// Certificate authority that issues the domain's TLS certificate.
@@ -1425,20 +1393,25 @@ pub struct Domain {
     pub zone_tag: String,
 }
 
-crate::object_serde!(Domain);
+crate::object_serde! {
+    Domain; required certificate_authority; required created_on; required domain_id;
+    required id; required name; required status; required validation_data; required
+    verification_data; required zone_tag;
+}
 
 /// The hostname to attach.
 ///
 /// Request form: read-only properties are left out.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DomainRequest {
     /// A custom domain (hostname) of the project.
     pub name: String,
 }
 
-crate::object_serde!(DomainRequest);
+crate::object_serde! {
+    DomainRequest; required name;
+}
 
 impl DomainRequest {
     /// A value with its required fields (`name`).
@@ -1508,15 +1481,16 @@ impl From<&str> for DomainStatus {
 crate::open_enum_serde!(DomainStatus);
 
 /// One Durable Object namespace binding.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DurableObjectNamespace {
     /// Identifier of the bound Durable Object namespace.
     pub namespace_id: String,
 }
 
-crate::object_serde!(DurableObjectNamespace);
+crate::object_serde! {
+    DurableObjectNamespace; required namespace_id;
+}
 
 impl DurableObjectNamespace {
     /// A value with its required fields (`namespace_id`).
@@ -1530,16 +1504,16 @@ impl DurableObjectNamespace {
 /// One Durable Object namespace binding.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DurableObjectNamespacePatch {
     /// Identifier of the bound Durable Object namespace.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace_id: Option<String>,
 }
 
-crate::object_serde!(DurableObjectNamespacePatch);
+crate::object_serde! {
+    DurableObjectNamespacePatch; optional namespace_id;
+}
 
 impl DurableObjectNamespacePatch {
     /// Identifier of the bound Durable Object namespace.
@@ -1551,18 +1525,18 @@ impl DurableObjectNamespacePatch {
 }
 
 /// One environment variable, plain text or secret.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EnvVar {
     /// Always `plain_text`.
-    #[serde(rename = "type")]
     pub type_: crate::EnvVarType,
     /// The variable's value.
     pub value: String,
 }
 
-crate::object_serde!(EnvVar);
+crate::object_serde! {
+    EnvVar; required type_ = "type"; required value;
+}
 
 /// Sensitive values (secrets) are redacted.
 impl Debug for EnvVar {
@@ -1587,19 +1561,18 @@ impl EnvVar {
 /// One environment variable; null removes it.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EnvVarPatch {
     /// Always `plain_text`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<crate::EnvVarType>,
     /// The variable's value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
 
-crate::object_serde!(EnvVarPatch);
+crate::object_serde! {
+    EnvVarPatch; optional type_ = "type"; optional value;
+}
 
 /// Sensitive values (secrets) are redacted.
 impl Debug for EnvVarPatch {
@@ -1701,15 +1674,16 @@ impl From<&str> for Environment {
 crate::open_enum_serde!(Environment);
 
 /// One Hyperdrive binding.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct HyperdriveBinding {
     /// Identifier of the bound Hyperdrive configuration.
     pub id: String,
 }
 
-crate::object_serde!(HyperdriveBinding);
+crate::object_serde! {
+    HyperdriveBinding; required id;
+}
 
 impl HyperdriveBinding {
     /// A value with its required fields (`id`).
@@ -1721,16 +1695,16 @@ impl HyperdriveBinding {
 /// One Hyperdrive binding.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct HyperdriveBindingPatch {
     /// Identifier of the bound Hyperdrive configuration.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
 
-crate::object_serde!(HyperdriveBindingPatch);
+crate::object_serde! {
+    HyperdriveBindingPatch; optional id;
+}
 
 impl HyperdriveBindingPatch {
     /// Identifier of the bound Hyperdrive configuration.
@@ -1742,15 +1716,16 @@ impl HyperdriveBindingPatch {
 }
 
 /// One KV namespace binding.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KvNamespace {
     /// Identifier of the bound KV namespace.
     pub namespace_id: String,
 }
 
-crate::object_serde!(KvNamespace);
+crate::object_serde! {
+    KvNamespace; required namespace_id;
+}
 
 impl KvNamespace {
     /// A value with its required fields (`namespace_id`).
@@ -1764,16 +1739,16 @@ impl KvNamespace {
 /// One KV namespace binding.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct KvNamespacePatch {
     /// Identifier of the bound KV namespace.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace_id: Option<String>,
 }
 
-crate::object_serde!(KvNamespacePatch);
+crate::object_serde! {
+    KvNamespacePatch; optional namespace_id;
+}
 
 impl KvNamespacePatch {
     /// Identifier of the bound KV namespace.
@@ -1785,15 +1760,16 @@ impl KvNamespacePatch {
 }
 
 /// One mTLS certificate binding.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct MtlsCertificate {
     /// Identifier of the uploaded mTLS certificate.
     pub certificate_id: String,
 }
 
-crate::object_serde!(MtlsCertificate);
+crate::object_serde! {
+    MtlsCertificate; required certificate_id;
+}
 
 impl MtlsCertificate {
     /// A value with its required fields (`certificate_id`).
@@ -1807,16 +1783,16 @@ impl MtlsCertificate {
 /// One mTLS certificate binding.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct MtlsCertificatePatch {
     /// Identifier of the uploaded mTLS certificate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate_id: Option<String>,
 }
 
-crate::object_serde!(MtlsCertificatePatch);
+crate::object_serde! {
+    MtlsCertificatePatch; optional certificate_id;
+}
 
 impl MtlsCertificatePatch {
     /// Identifier of the uploaded mTLS certificate.
@@ -1869,22 +1845,18 @@ impl From<&str> for PreviewDeploymentSetting {
 crate::open_enum_serde!(PreviewDeploymentSetting);
 
 /// A Pages project: its build and deployment settings and its newest deployments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Project {
     /// How the project's sources are built.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build_config: Option<crate::BuildConfig>,
     /// One build and publication of a project, with its pipeline state.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub canonical_deployment: Option<crate::Deployment>,
     /// Time the project was created (RFC 3339).
     pub created_on: crate::Timestamp,
     /// Per-environment settings for the project's deployments.
     pub deployment_configs: crate::DeploymentConfigs,
     /// Custom domains attached to the project.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domains: Option<Vec<String>>,
     /// Web framework the project is built with, when one was detected or chosen.
     pub framework: String,
@@ -1893,7 +1865,6 @@ pub struct Project {
     /// Identifier of the project.
     pub id: String,
     /// One build and publication of a project, with its pipeline state.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest_deployment: Option<crate::Deployment>,
     /// Name of a Pages project (lower-case letters, digits and hyphens).
     pub name: String,
@@ -1904,43 +1875,43 @@ pub struct Project {
     /// Name of the Worker script that runs the project's production Functions.
     pub production_script_name: String,
     /// The git repository the project is connected to and how pushes to it are deployed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<crate::Source>,
     /// The pages.dev hostname the project is served at.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subdomain: Option<String>,
     /// Whether the project includes Pages Functions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uses_functions: Option<bool>,
 }
 
-crate::object_serde!(Project);
+crate::object_serde! {
+    Project; optional build_config; optional canonical_deployment; required created_on;
+    required deployment_configs; optional domains; required framework; required
+    framework_version; required id; optional latest_deployment; required name; required
+    preview_script_name; required production_branch; required production_script_name;
+    optional source; optional subdomain; optional uses_functions;
+}
 
 /// Project settings to change; fields left out keep their value.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ProjectPatch {
     /// How the project's sources are built.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build_config: Option<crate::BuildConfigPatch>,
     /// Per-environment settings for the project's deployments.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deployment_configs: Option<crate::DeploymentConfigsPatch>,
     /// The project's name; it is also the first label of its pages.dev subdomain.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The git branch whose deployments go to production.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub production_branch: Option<String>,
     /// The git repository the project is connected to and how pushes to it are deployed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<crate::SourcePatch>,
 }
 
-crate::object_serde!(ProjectPatch);
+crate::object_serde! {
+    ProjectPatch; optional build_config; optional deployment_configs; optional name;
+    optional production_branch; optional source;
+}
 
 impl ProjectPatch {
     /// How the project's sources are built.
@@ -1978,26 +1949,25 @@ impl ProjectPatch {
 /// The new project; `name` and `production_branch` are required.
 ///
 /// Request form: read-only properties are left out.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ProjectRequest {
     /// How the project's sources are built.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build_config: Option<crate::BuildConfig>,
     /// Per-environment settings for the project's deployments.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deployment_configs: Option<crate::DeploymentConfigsRequest>,
     /// The project's name; it is also the first label of its pages.dev subdomain.
     pub name: String,
     /// The git branch whose deployments go to production.
     pub production_branch: String,
     /// The git repository the project is connected to and how pushes to it are deployed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<crate::SourceRequest>,
 }
 
-crate::object_serde!(ProjectRequest);
+crate::object_serde! {
+    ProjectRequest; optional build_config; optional deployment_configs; required name;
+    required production_branch; optional source;
+}
 
 impl ProjectRequest {
     /// A value with its required fields (`name`, `production_branch`); the others have setters of the same name.
@@ -2031,15 +2001,16 @@ impl ProjectRequest {
 }
 
 /// One Queue producer binding.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueueProducer {
     /// Name of the queue messages are sent to.
     pub name: String,
 }
 
-crate::object_serde!(QueueProducer);
+crate::object_serde! {
+    QueueProducer; required name;
+}
 
 impl QueueProducer {
     /// A value with its required fields (`name`).
@@ -2051,16 +2022,16 @@ impl QueueProducer {
 /// One Queue producer binding.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct QueueProducerPatch {
     /// Name of the queue messages are sent to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
-crate::object_serde!(QueueProducerPatch);
+crate::object_serde! {
+    QueueProducerPatch; optional name;
+}
 
 impl QueueProducerPatch {
     /// Name of the queue messages are sent to.
@@ -2072,18 +2043,18 @@ impl QueueProducerPatch {
 }
 
 /// One R2 bucket binding.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct R2Bucket {
     /// Data jurisdiction the bucket is kept in, such as `eu`; null for the default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jurisdiction: Option<String>,
     /// Name of the bound R2 bucket.
     pub name: String,
 }
 
-crate::object_serde!(R2Bucket);
+crate::object_serde! {
+    R2Bucket; optional jurisdiction; required name;
+}
 
 impl R2Bucket {
     /// A value with its required fields (`name`); the others have setters of the same name.
@@ -2104,19 +2075,18 @@ impl R2Bucket {
 /// One R2 bucket binding.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct R2BucketPatch {
     /// Data jurisdiction the bucket is kept in, such as `eu`; null for the default.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_keep")]
     pub jurisdiction: crate::Patch<String>,
     /// Name of the bound R2 bucket.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
-crate::object_serde!(R2BucketPatch);
+crate::object_serde! {
+    R2BucketPatch; patch jurisdiction; optional name;
+}
 
 impl R2BucketPatch {
     /// Data jurisdiction the bucket is kept in, such as `eu`; null for the default.
@@ -2134,12 +2104,10 @@ impl R2BucketPatch {
 }
 
 /// One service binding to a Worker.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Service {
     /// Named entrypoint of the Worker to call; null for its default export.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entrypoint: Option<String>,
     /// Environment of the bound Worker.
     pub environment: String,
@@ -2147,27 +2115,27 @@ pub struct Service {
     pub service: String,
 }
 
-crate::object_serde!(Service);
+crate::object_serde! {
+    Service; optional entrypoint; required environment; required service;
+}
 
 /// One service binding to a Worker.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ServicePatch {
     /// Named entrypoint of the Worker to call; null for its default export.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_keep")]
     pub entrypoint: crate::Patch<String>,
     /// Environment of the bound Worker.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
     /// Name of the bound Worker.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
 }
 
-crate::object_serde!(ServicePatch);
+crate::object_serde! {
+    ServicePatch; patch entrypoint; optional environment; optional service;
+}
 
 impl ServicePatch {
     /// Named entrypoint of the Worker to call; null for its default export.
@@ -2193,21 +2161,20 @@ impl ServicePatch {
 /// One service binding to a Worker.
 ///
 /// Request form: read-only properties are left out.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ServiceRequest {
     /// Named entrypoint of the Worker to call; null for its default export.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entrypoint: Option<String>,
     /// Environment of the bound Worker.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
     /// Name of the bound Worker.
     pub service: String,
 }
 
-crate::object_serde!(ServiceRequest);
+crate::object_serde! {
+    ServiceRequest; optional entrypoint; optional environment; required service;
+}
 
 impl ServiceRequest {
     /// A value with its required fields (`service`); the others have setters of the same name.
@@ -2293,18 +2260,18 @@ impl From<&str> for SkipReason {
 crate::open_enum_serde!(SkipReason);
 
 /// The git repository the project is connected to and how pushes to it are deployed.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Source {
     /// Repository and deployment settings of the connection.
     pub config: crate::SourceConfig,
     /// The git provider hosting the repository.
-    #[serde(rename = "type")]
     pub type_: crate::SourceType,
 }
 
-crate::object_serde!(Source);
+crate::object_serde! {
+    Source; required config; required type_ = "type";
+}
 
 impl Source {
     /// A value with its required fields (`config`, `type_`).
@@ -2314,8 +2281,7 @@ impl Source {
 }
 
 /// Repository and deployment settings of the connection.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SourceConfig {
     /// Whether pushes start deployments at all. Deprecated: use `production_deployments_enabled` and `preview_deployment_setting`.
@@ -2346,7 +2312,13 @@ pub struct SourceConfig {
     pub repo_name: String,
 }
 
-crate::object_serde!(SourceConfig);
+crate::object_serde! {
+    SourceConfig; required deployments_enabled; required owner; required owner_id;
+    required path_excludes; required path_includes; required pr_comments_enabled;
+    required preview_branch_excludes; required preview_branch_includes; required
+    preview_deployment_setting; required production_branch; required
+    production_deployments_enabled; required repo_id; required repo_name;
+}
 
 impl SourceConfig {
     /// A value with its required fields (`deployments_enabled`, `owner`, `owner_id`, `path_excludes`, `path_includes`, `pr_comments_enabled`, `preview_branch_excludes`, `preview_branch_includes`, `preview_deployment_setting`, `production_branch`, `production_deployments_enabled`, `repo_id`, `repo_name`).
@@ -2386,52 +2358,44 @@ impl SourceConfig {
 /// Repository and deployment settings of the connection; fields left out keep their defaults.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SourceConfigPatch {
     /// Whether pushes start deployments at all. Deprecated: use `production_deployments_enabled` and `preview_deployment_setting`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deployments_enabled: Option<bool>,
     /// User or organisation that owns the repository.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
     /// The git provider's identifier of the repository owner, as a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
     /// Path patterns (`*` wildcards allowed) whose changes never start a preview deployment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path_excludes: Option<Vec<String>>,
     /// Path patterns (`*` wildcards allowed) whose changes start a preview deployment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path_includes: Option<Vec<String>>,
     /// Whether preview links are posted as comments on pull requests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pr_comments_enabled: Option<bool>,
     /// Branch patterns (`*` wildcards allowed) that never get preview deployments; applies when `preview_deployment_setting` is `custom`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preview_branch_excludes: Option<Vec<String>>,
     /// Branch patterns (`*` wildcards allowed) that get preview deployments; applies when `preview_deployment_setting` is `custom`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preview_branch_includes: Option<Vec<String>>,
     /// Which branches get preview deployments: `all`, `none`, or `custom` (those the include and exclude lists select).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preview_deployment_setting: Option<crate::PreviewDeploymentSetting>,
     /// Branch whose pushes are deployed to production.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub production_branch: Option<String>,
     /// Whether pushes to the production branch are deployed to production.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub production_deployments_enabled: Option<bool>,
     /// The git provider's identifier of the repository, as a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repo_id: Option<String>,
     /// Name of the repository.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repo_name: Option<String>,
 }
 
-crate::object_serde!(SourceConfigPatch);
+crate::object_serde! {
+    SourceConfigPatch; optional deployments_enabled; optional owner; optional owner_id;
+    optional path_excludes; optional path_includes; optional pr_comments_enabled;
+    optional preview_branch_excludes; optional preview_branch_includes; optional
+    preview_deployment_setting; optional production_branch; optional
+    production_deployments_enabled; optional repo_id; optional repo_name;
+}
 
 impl SourceConfigPatch {
     /// Whether pushes start deployments at all. Deprecated: use `production_deployments_enabled` and `preview_deployment_setting`.
@@ -2520,52 +2484,44 @@ impl SourceConfigPatch {
 /// Repository and deployment settings of the connection; fields left out keep their defaults.
 ///
 /// Request form: read-only properties are left out.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SourceConfigRequest {
     /// Whether pushes start deployments at all. Deprecated: use `production_deployments_enabled` and `preview_deployment_setting`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deployments_enabled: Option<bool>,
     /// User or organisation that owns the repository.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
     /// The git provider's identifier of the repository owner, as a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
     /// Path patterns (`*` wildcards allowed) whose changes never start a preview deployment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path_excludes: Option<Vec<String>>,
     /// Path patterns (`*` wildcards allowed) whose changes start a preview deployment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path_includes: Option<Vec<String>>,
     /// Whether preview links are posted as comments on pull requests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pr_comments_enabled: Option<bool>,
     /// Branch patterns (`*` wildcards allowed) that never get preview deployments; applies when `preview_deployment_setting` is `custom`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preview_branch_excludes: Option<Vec<String>>,
     /// Branch patterns (`*` wildcards allowed) that get preview deployments; applies when `preview_deployment_setting` is `custom`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preview_branch_includes: Option<Vec<String>>,
     /// Which branches get preview deployments: `all`, `none`, or `custom` (those the include and exclude lists select).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preview_deployment_setting: Option<crate::PreviewDeploymentSetting>,
     /// Branch whose pushes are deployed to production.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub production_branch: Option<String>,
     /// Whether pushes to the production branch are deployed to production.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub production_deployments_enabled: Option<bool>,
     /// The git provider's identifier of the repository, as a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repo_id: Option<String>,
     /// Name of the repository.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repo_name: Option<String>,
 }
 
-crate::object_serde!(SourceConfigRequest);
+crate::object_serde! {
+    SourceConfigRequest; optional deployments_enabled; optional owner; optional owner_id;
+    optional path_excludes; optional path_includes; optional pr_comments_enabled;
+    optional preview_branch_excludes; optional preview_branch_includes; optional
+    preview_deployment_setting; optional production_branch; optional
+    production_deployments_enabled; optional repo_id; optional repo_name;
+}
 
 impl SourceConfigRequest {
     /// Whether pushes start deployments at all. Deprecated: use `production_deployments_enabled` and `preview_deployment_setting`.
@@ -2654,19 +2610,18 @@ impl SourceConfigRequest {
 /// The git repository the project is connected to and how pushes to it are deployed.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SourcePatch {
     /// Repository and deployment settings of the connection; fields left out keep their defaults.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<crate::SourceConfigPatch>,
     /// The git provider hosting the repository.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<crate::SourceType>,
 }
 
-crate::object_serde!(SourcePatch);
+crate::object_serde! {
+    SourcePatch; optional config; optional type_ = "type";
+}
 
 impl SourcePatch {
     /// Repository and deployment settings of the connection; fields left out keep their defaults.
@@ -2686,18 +2641,18 @@ impl SourcePatch {
 /// The git repository the project is connected to and how pushes to it are deployed.
 ///
 /// Request form: read-only properties are left out.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SourceRequest {
     /// Repository and deployment settings of the connection; fields left out keep their defaults.
     pub config: crate::SourceConfigRequest,
     /// The git provider hosting the repository.
-    #[serde(rename = "type")]
     pub type_: crate::SourceType,
 }
 
-crate::object_serde!(SourceRequest);
+crate::object_serde! {
+    SourceRequest; required config; required type_ = "type";
+}
 
 impl SourceRequest {
     /// A value with its required fields (`config`, `type_`).
@@ -2744,23 +2699,22 @@ impl From<&str> for SourceType {
 crate::open_enum_serde!(SourceType);
 
 /// One step of a deployment's build pipeline and where it stands.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Stage {
     /// Time this step finished (RFC 3339); null while it has not.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_on: Option<crate::Timestamp>,
     /// Which pipeline step this is.
     pub name: crate::StageName,
     /// Time this step began (RFC 3339); null while it waits.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_on: Option<crate::Timestamp>,
     /// Progress of this step.
     pub status: crate::StageStatus,
 }
 
-crate::object_serde!(Stage);
+crate::object_serde! {
+    Stage; optional ended_on; required name; optional started_on; required status;
+}
 
 /// Which pipeline step this is.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -2878,32 +2832,32 @@ impl From<&str> for StageStatus {
 crate::open_enum_serde!(StageStatus);
 
 /// A live log session attached to a deployment.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Tail {
     /// Identifier of the tail.
     pub id: String,
     /// WebSocket URL that streams the tail's events; present when the tail service returns one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
 
-crate::object_serde!(Tail);
+crate::object_serde! {
+    Tail; required id; optional url;
+}
 
 /// Options of the tail.
 ///
 /// Request form: read-only properties are left out.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TailRequest {
     /// Conditions an event must meet to be streamed, e.g. `{"outcome": ["exception"]}`; no filters streams everything.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<::serde_json::Value>>,
 }
 
-crate::object_serde!(TailRequest);
+crate::object_serde! {
+    TailRequest; optional filters;
+}
 
 impl TailRequest {
     /// Conditions an event must meet to be streamed, e.g. `{"outcome": ["exception"]}`; no filters streams everything.
@@ -2915,15 +2869,16 @@ impl TailRequest {
 }
 
 /// The `UploadToken` object.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UploadToken {
     /// A short-lived JWT that authenticates the asset uploads of one project (`Authorization: Bearer`). Its payload says when it expires (`exp`) and may limit the number of files (`max_file_count_allowed`).
     pub jwt: String,
 }
 
-crate::object_serde!(UploadToken);
+crate::object_serde! {
+    UploadToken; required jwt;
+}
 
 /// Sensitive values (secrets) are redacted.
 impl Debug for UploadToken {
@@ -2935,15 +2890,16 @@ impl Debug for UploadToken {
 /// The hashes to mark as recently used.
 ///
 /// Request form: read-only properties are left out.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpsertHashesRequest {
     /// Content hashes of all files of the deployment being made.
     pub hashes: Vec<String>,
 }
 
-crate::object_serde!(UpsertHashesRequest);
+crate::object_serde! {
+    UpsertHashesRequest; required hashes;
+}
 
 impl UpsertHashesRequest {
     /// A value with its required fields (`hashes`).
@@ -2994,26 +2950,25 @@ impl From<&str> for UsageModel {
 crate::open_enum_serde!(UsageModel);
 
 /// Progress of the certificate validation of the domain.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ValidationData {
     /// Why validation failed, when it did.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// How control of the hostname is proven: an HTTP request or a TXT record.
     pub method: crate::ValidationDataMethod,
     /// State of the validation.
     pub status: crate::ValidationDataStatus,
     /// Name of the TXT record to create, for the `txt` method.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub txt_name: Option<String>,
     /// Content of the TXT record to create, for the `txt` method.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub txt_value: Option<String>,
 }
 
-crate::object_serde!(ValidationData);
+crate::object_serde! {
+    ValidationData; optional error_message; required method; required status; optional
+    txt_name; optional txt_value;
+}
 
 /// How control of the hostname is proven: an HTTP request or a TXT record.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -3108,15 +3063,16 @@ impl From<&str> for ValidationDataStatus {
 crate::open_enum_serde!(ValidationDataStatus);
 
 /// One Vectorize index binding.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct VectorizeBinding {
     /// Name of the bound Vectorize index.
     pub index_name: String,
 }
 
-crate::object_serde!(VectorizeBinding);
+crate::object_serde! {
+    VectorizeBinding; required index_name;
+}
 
 impl VectorizeBinding {
     /// A value with its required fields (`index_name`).
@@ -3130,16 +3086,16 @@ impl VectorizeBinding {
 /// One Vectorize index binding.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct VectorizeBindingPatch {
     /// Name of the bound Vectorize index.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index_name: Option<String>,
 }
 
-crate::object_serde!(VectorizeBindingPatch);
+crate::object_serde! {
+    VectorizeBindingPatch; optional index_name;
+}
 
 impl VectorizeBindingPatch {
     /// Name of the bound Vectorize index.
@@ -3151,18 +3107,18 @@ impl VectorizeBindingPatch {
 }
 
 /// Progress of the ownership verification of the domain.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct VerificationData {
     /// Why verification failed, when it did.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// State of the verification.
     pub status: crate::VerificationDataStatus,
 }
 
-crate::object_serde!(VerificationData);
+crate::object_serde! {
+    VerificationData; optional error_message; required status;
+}
 
 /// State of the verification.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

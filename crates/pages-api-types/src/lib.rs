@@ -25,6 +25,14 @@ mod open_enum;
 
 pub use crate::core::*;
 
+/// What [`object_serde!`] expands to, for the generated structs; not an API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::core::object::{
+        FieldKey, optional, patch, refuse_items, required, skip_field, take_field,
+    };
+}
+
 /// The `time` crate, so [`Timestamp::as_offset_date_time`] can be named without a direct dependency.
 pub use time;
 

@@ -15,15 +15,15 @@ use ::serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use ::std::{collections::BTreeMap, string::String, vec::Vec};
 /// A thing with a base.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AccountThings {
     /// Identifier.
     pub id: String,
     /// Its size.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<f64>,
 }
 
-crate::object_serde!(AccountThings);
+crate::object_serde! {
+    AccountThings; required id; optional size;
+}

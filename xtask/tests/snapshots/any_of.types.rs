@@ -15,31 +15,30 @@ use ::serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use ::std::{collections::BTreeMap, string::String, vec::Vec};
 /// A thing.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AccountThings {
     /// Single member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preview: Option<crate::Target>,
     /// A name or a config.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<crate::Target2>,
 }
 
-crate::object_serde!(AccountThings);
+crate::object_serde! {
+    AccountThings; optional preview; optional target;
+}
 
 /// A config.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Target {
     /// Mode.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
 }
 
-crate::object_serde!(Target);
+crate::object_serde! {
+    Target; optional mode;
+}
 
 /// A name or a config.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

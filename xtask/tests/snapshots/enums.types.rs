@@ -15,25 +15,23 @@ use ::serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use ::std::{collections::BTreeMap, string::String, vec::Vec};
 /// A stage.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AccountThings {
     /// Where.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<crate::Environment>,
     /// Stage name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<crate::AccountThingsName>,
     /// A real pattern, not an enum.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
     /// Keywords and digits.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<crate::AccountThingsType>,
 }
 
-crate::object_serde!(AccountThings);
+crate::object_serde! {
+    AccountThings; optional environment; optional name; optional slug; optional type_ =
+    "type";
+}
 
 /// Stage name.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -15,34 +15,32 @@ use ::serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use ::std::{collections::BTreeMap, string::String, vec::Vec};
 /// A thing.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AccountThings {
     /// Starts with a digit.
-    #[serde(rename = "2fa", default, skip_serializing_if = "Option::is_none")]
     pub _2fa: Option<bool>,
     /// Another keyword.
-    #[serde(rename = "self", default, skip_serializing_if = "Option::is_none")]
     pub self_: Option<String>,
     /// Clashes with its parent's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thing: Option<crate::Thing>,
     /// A keyword field.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
 
-crate::object_serde!(AccountThings);
+crate::object_serde! {
+    AccountThings; optional _2fa = "2fa"; optional self_ = "self"; optional thing;
+    optional type_ = "type";
+}
 
 /// Clashes with its parent's name.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Thing {
     /// A.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub a: Option<String>,
 }
 
-crate::object_serde!(Thing);
+crate::object_serde! {
+    Thing; optional a;
+}

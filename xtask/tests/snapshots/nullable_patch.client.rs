@@ -112,13 +112,13 @@ impl ThingUpdate {
     ) -> Result<::pages_api_types::Envelope<::pages_api_types::Thing>, crate::Error> {
         #[derive(Serialize)]
         struct Body {
-            #[serde(default, skip_serializing_if = "::pages_api_types::Patch::is_keep")]
+            #[serde(skip_serializing_if = "::pages_api_types::Patch::is_keep")]
             command: ::pages_api_types::Patch<String>,
-            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[serde(skip_serializing_if = "Option::is_none")]
             count: Option<i64>,
-            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[serde(skip_serializing_if = "Option::is_none")]
             name: Option<String>,
-            #[serde(default, skip_serializing_if = "::pages_api_types::Patch::is_keep")]
+            #[serde(skip_serializing_if = "::pages_api_types::Patch::is_keep")]
             vars: ::pages_api_types::Patch<
                 BTreeMap<String, Option<::pages_api_types::VarPatch>>,
             >,

@@ -15,47 +15,42 @@ use ::serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use ::std::{collections::BTreeMap, string::String, vec::Vec};
 /// A thing.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Thing {
     /// Null clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<String>,
     /// Not nullable: only set or left alone.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
     /// Required on create, optional in a patch.
     pub name: String,
     /// Variables by name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vars: Option<BTreeMap<String, crate::Var>>,
 }
 
-crate::object_serde!(Thing);
+crate::object_serde! {
+    Thing; optional command; optional count; required name; optional vars;
+}
 
 /// A thing.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ThingPatch {
     /// Null clears it.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_keep")]
     pub command: crate::Patch<String>,
     /// Not nullable: only set or left alone.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
     /// Required on create, optional in a patch.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Variables by name.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_keep")]
     pub vars: crate::Patch<BTreeMap<String, Option<crate::VarPatch>>>,
 }
 
-crate::object_serde!(ThingPatch);
+crate::object_serde! {
+    ThingPatch; patch command; optional count; optional name; patch vars;
+}
 
 impl ThingPatch {
     /// Null clears it.
@@ -88,30 +83,30 @@ impl ThingPatch {
 }
 
 /// A variable.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Var {
     /// Its value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
 
-crate::object_serde!(Var);
+crate::object_serde! {
+    Var; optional value;
+}
 
 /// A variable.
 ///
 /// Merge-patch form: every field is optional, `Patch::Null` clears a nullable field and a `None` map value removes that key.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct VarPatch {
     /// Its value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
 
-crate::object_serde!(VarPatch);
+crate::object_serde! {
+    VarPatch; optional value;
+}
 
 impl VarPatch {
     /// Its value.

@@ -15,46 +15,44 @@ use ::serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use ::std::{collections::BTreeMap, string::String, vec::Vec};
 /// Bindings.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AccountThings {
     /// D1 bindings by name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub d1_databases: Option<BTreeMap<String, crate::D1Database>>,
     /// Variables by name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub env_vars: Option<BTreeMap<String, crate::EnvVar>>,
 }
 
-crate::object_serde!(AccountThings);
+crate::object_serde! {
+    AccountThings; optional d1_databases; optional env_vars;
+}
 
 /// A D1 binding.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct D1Database {
     /// Database id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
 
-crate::object_serde!(D1Database);
+crate::object_serde! {
+    D1Database; optional id;
+}
 
 /// A variable.
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EnvVar {
     /// Kind.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<crate::EnvVarType>,
     /// The value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
 
-crate::object_serde!(EnvVar);
+crate::object_serde! {
+    EnvVar; optional type_ = "type"; optional value;
+}
 
 /// Sensitive values (secrets) are redacted.
 impl Debug for EnvVar {

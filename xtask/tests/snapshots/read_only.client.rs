@@ -83,7 +83,7 @@ impl AccountThings {
         #[derive(Serialize)]
         struct Body {
             name: String,
-            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[serde(skip_serializing_if = "Option::is_none")]
             settings: Option<::pages_api_types::SettingsRequest>,
         }
         let body = Body {

@@ -15,43 +15,41 @@ use ::serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use ::std::{collections::BTreeMap, string::String, vec::Vec};
 /// A thing.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AccountThings {
     /// Creation time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_on: Option<crate::Timestamp>,
     /// Assigned by the server.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Server-side revision.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest: Option<crate::Latest>,
     /// Chosen by the user.
     pub name: String,
     /// User settings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<crate::Settings>,
 }
 
-crate::object_serde!(AccountThings);
+crate::object_serde! {
+    AccountThings; optional created_on; optional id; optional latest; required name;
+    optional settings;
+}
 
 /// A thing.
 ///
 /// Request form: read-only properties are left out.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AccountThingsRequest {
     /// Chosen by the user.
     pub name: String,
     /// User settings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<crate::SettingsRequest>,
 }
 
-crate::object_serde!(AccountThingsRequest);
+crate::object_serde! {
+    AccountThingsRequest; required name; optional settings;
+}
 
 impl AccountThingsRequest {
     /// A value with its required fields (`name`); the others have setters of the same name.
@@ -70,45 +68,44 @@ impl AccountThingsRequest {
 }
 
 /// Server-side revision.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Latest {
     /// Revision id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Revision URL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
 
-crate::object_serde!(Latest);
+crate::object_serde! {
+    Latest; optional id; optional url;
+}
 
 /// User settings.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Settings {
     /// A color.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
 }
 
-crate::object_serde!(Settings);
+crate::object_serde! {
+    Settings; optional color;
+}
 
 /// User settings.
 ///
 /// Request form: read-only properties are left out.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SettingsRequest {
     /// A color.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
 }
 
-crate::object_serde!(SettingsRequest);
+crate::object_serde! {
+    SettingsRequest; optional color;
+}
 
 impl SettingsRequest {
     /// A color.

@@ -1,136 +1,39 @@
-//! Objects decode from JSON objects only. serde's derive also accepts an array for a struct,
-//! field by field in declaration order, so `"result": [...]` where one project is expected
-//! would decode position by position into a `Project`. Every generated struct decodes through
-//! [`object_serde!`](crate::object_serde): its derived code runs behind [`ObjectsOnly`], which
-//! refuses an array (an empty one stands for an empty object). The cost is one visitor
-//! indirection per object.
+//! How a generated struct is encoded and decoded: [`object_serde!`](crate::object_serde), the
+//! serde impls written once here instead of serde's derives in every struct.
+//!
+//! The derive would also accept an array for a struct, field by field in declaration order, so
+//! `"result": [...]` where one project is expected would decode position by position into a
+//! `Project`; this impl refuses any array but an empty one, which some endpoints send for an
+//! empty object. It also leaves out what these types never use (field indices, byte keys,
+//! positional decoding, a field count), which was most of the types crate's compile time.
+//! Unknown keys are skipped, a duplicate key is an error, and a missing key is an error only
+//! for a required field, as with the derives.
 
+use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-/// A deserializer that hands its visitor objects only. Everything but `deserialize_struct`
-/// goes to the inner deserializer unchanged.
-#[doc(hidden)]
-pub struct ObjectsOnly<D>(pub D);
-
-/// Wraps the derived struct visitor: maps pass through, arrays are refused.
-struct ObjectVisitor<V>(V);
-
-impl<'de, V: Visitor<'de>> Visitor<'de> for ObjectVisitor<V> {
-    type Value = V::Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.expecting(f)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        self.0.visit_map(map)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        // Some endpoints send `[]` for an empty object.
-        if seq.next_element::<de::IgnoredAny>()?.is_none() {
-            return self.0.visit_map(de::value::MapDeserializer::<
-                std::iter::Empty<((), ())>,
-                A::Error,
-            >::new(std::iter::empty()));
-        }
-        Err(de::Error::invalid_type(de::Unexpected::Seq, &self))
-    }
-}
-
-macro_rules! forward {
-    ($($method:ident)*) => {
-        $(
-            fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-                self.0.$method(visitor)
-            }
-        )*
-    };
-}
-
-impl<'de, D: Deserializer<'de>> Deserializer<'de> for ObjectsOnly<D> {
-    type Error = D::Error;
-
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_any(ObjectVisitor(visitor))
-    }
-
-    forward! {
-        deserialize_any deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32
-        deserialize_i64 deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32
-        deserialize_u64 deserialize_u128 deserialize_f32 deserialize_f64 deserialize_char
-        deserialize_str deserialize_string deserialize_bytes deserialize_byte_buf
-        deserialize_option deserialize_unit deserialize_seq deserialize_map
-        deserialize_identifier deserialize_ignored_any
-    }
-
-    fn deserialize_unit_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_unit_struct(name, visitor)
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_newtype_struct(name, visitor)
-    }
-
-    fn deserialize_tuple<V: Visitor<'de>>(
-        self,
-        len: usize,
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_tuple(len, visitor)
-    }
-
-    fn deserialize_tuple_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        len: usize,
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_tuple_struct(name, len, visitor)
-    }
-
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        variants: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_enum(name, variants, visitor)
-    }
-
-    fn is_human_readable(&self) -> bool {
-        self.0.is_human_readable()
-    }
-}
-
-/// The serde impls of a generated struct, whose derives are `#[serde(remote = "Self")]`
-/// (inherent `serialize`/`deserialize`): serialization as derived, deserialization through
-/// [`ObjectsOnly`].
+/// The serde impls of a generated struct: `object_serde! { Name; required id; optional
+/// content_type = "contentType"; patch branch; }`. Each field says how it is present, which
+/// [`required`], [`optional`] and [`patch`] implement, and its JSON key when that is not the
+/// field's name.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! object_serde {
-    ($name:ident) => {
+    ($name:ident; $($presence:ident $field:ident $(= $wire:literal)?;)*) => {
         impl ::serde::Serialize for $name {
             fn serialize<S: ::serde::Serializer>(
                 &self,
                 serializer: S,
             ) -> ::core::result::Result<S::Ok, S::Error> {
-                $name::serialize(self, serializer)
+                let mut map = ::serde::Serializer::serialize_map(serializer, ::core::option::Option::None)?;
+                $($crate::__private::$presence::put(
+                    &mut map,
+                    $crate::object_serde!(@wire $field $($wire)?),
+                    &self.$field,
+                )?;)*
+                ::serde::ser::SerializeMap::end(map)
             }
         }
 
@@ -138,33 +41,247 @@ macro_rules! object_serde {
             fn deserialize<D: ::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::core::result::Result<Self, D::Error> {
-                $name::deserialize($crate::ObjectsOnly(deserializer))
+                struct ObjectVisitor;
+
+                impl<'de> ::serde::de::Visitor<'de> for ObjectVisitor {
+                    type Value = $name;
+
+                    fn expecting(
+                        &self,
+                        f: &mut ::core::fmt::Formatter<'_>,
+                    ) -> ::core::fmt::Result {
+                        f.write_str(::core::concat!("struct ", ::core::stringify!($name)))
+                    }
+
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> ::core::result::Result<$name, A::Error> {
+                        $(let mut $field = ::core::option::Option::None;)*
+                        while let ::core::option::Option::Some(key) =
+                            map.next_key::<$crate::__private::FieldKey<'de>>()?
+                        {
+                            match key.as_str() {
+                                $($crate::object_serde!(@wire $field $($wire)?) => {
+                                    $crate::__private::take_field(
+                                        &mut map,
+                                        &mut $field,
+                                        $crate::object_serde!(@wire $field $($wire)?),
+                                    )?
+                                })*
+                                _ => $crate::__private::skip_field(&mut map)?,
+                            }
+                        }
+                        ::core::result::Result::Ok($name {
+                            $($field: $crate::__private::$presence::finish::<_, A::Error>(
+                                $field,
+                                $crate::object_serde!(@wire $field $($wire)?),
+                            )?,)*
+                        })
+                    }
+
+                    fn visit_seq<A: ::serde::de::SeqAccess<'de>>(
+                        self,
+                        seq: A,
+                    ) -> ::core::result::Result<$name, A::Error> {
+                        $crate::__private::refuse_items(seq, &self)?;
+                        ::core::result::Result::Ok($name {
+                            $($field: $crate::__private::$presence::finish::<_, A::Error>(
+                                ::core::option::Option::None,
+                                $crate::object_serde!(@wire $field $($wire)?),
+                            )?,)*
+                        })
+                    }
+                }
+
+                deserializer.deserialize_struct(
+                    ::core::stringify!($name),
+                    &[$($crate::object_serde!(@wire $field $($wire)?)),*],
+                    ObjectVisitor,
+                )
             }
         }
     };
+    // The JSON key: the one given, else the field's name.
+    (@wire $field:ident $wire:literal) => { $wire };
+    (@wire $field:ident) => { ::core::stringify!($field) };
+}
+
+/// A field that is always there: written as it is; missing on input is an error.
+#[doc(hidden)]
+pub mod required {
+    use serde::de;
+    use serde::ser::{Serialize, SerializeMap};
+
+    #[doc(hidden)]
+    #[inline]
+    pub fn put<M: SerializeMap, T: Serialize>(
+        map: &mut M,
+        wire: &'static str,
+        value: &T,
+    ) -> Result<(), M::Error> {
+        map.serialize_entry(wire, value)
+    }
+
+    #[doc(hidden)]
+    #[inline]
+    pub fn finish<T, E: de::Error>(slot: Option<T>, wire: &'static str) -> Result<T, E> {
+        slot.ok_or_else(|| E::missing_field(wire))
+    }
+}
+
+/// An `Option` field: `None` is left out; missing or `null` on input is `None`.
+#[doc(hidden)]
+pub mod optional {
+    use serde::ser::{Serialize, SerializeMap};
+
+    #[doc(hidden)]
+    #[inline]
+    pub fn put<M: SerializeMap, T: Serialize>(
+        map: &mut M,
+        wire: &'static str,
+        value: &Option<T>,
+    ) -> Result<(), M::Error> {
+        match value {
+            Some(value) => map.serialize_entry(wire, value),
+            None => Ok(()),
+        }
+    }
+
+    #[doc(hidden)]
+    #[inline]
+    pub fn finish<T: Default, E>(slot: Option<T>, _wire: &'static str) -> Result<T, E> {
+        Ok(slot.unwrap_or_default())
+    }
+}
+
+/// A [`Patch`](crate::Patch) field: `Keep` is left out (and is what a missing key decodes to),
+/// `Null` is written as `null`.
+#[doc(hidden)]
+pub mod patch {
+    use serde::ser::{Serialize, SerializeMap};
+
+    use crate::Patch;
+
+    #[doc(hidden)]
+    #[inline]
+    pub fn put<M: SerializeMap, T: Serialize>(
+        map: &mut M,
+        wire: &'static str,
+        value: &Patch<T>,
+    ) -> Result<(), M::Error> {
+        if value.is_keep() {
+            return Ok(());
+        }
+        map.serialize_entry(wire, value)
+    }
+
+    pub use super::optional::finish;
+}
+
+/// An object key, borrowed from the input when it can be (serde_json: unless it has escapes).
+#[doc(hidden)]
+pub struct FieldKey<'de>(Cow<'de, str>);
+
+impl FieldKey<'_> {
+    #[doc(hidden)]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for FieldKey<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_identifier(FieldKeyVisitor)
+    }
+}
+
+struct FieldKeyVisitor;
+
+impl<'de> Visitor<'de> for FieldKeyVisitor {
+    type Value = FieldKey<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(FieldKey(Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(FieldKey(Cow::Owned(v.to_owned())))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(FieldKey(Cow::Owned(v)))
+    }
+}
+
+/// Decodes a known key's value into its slot; a second occurrence of the key is an error.
+#[doc(hidden)]
+#[inline]
+pub fn take_field<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+    map: &mut A,
+    slot: &mut Option<T>,
+    wire: &'static str,
+) -> Result<(), A::Error> {
+    if slot.is_some() {
+        return Err(de::Error::duplicate_field(wire));
+    }
+    *slot = Some(map.next_value()?);
+    Ok(())
+}
+
+/// Skips an unknown key's value, so a field Cloudflare adds breaks no older client.
+#[doc(hidden)]
+#[inline]
+pub fn skip_field<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    map.next_value::<IgnoredAny>()?;
+    Ok(())
+}
+
+/// Accepts `[]` (an empty object, as some endpoints spell it) and refuses any other array.
+#[doc(hidden)]
+pub fn refuse_items<'de, A: SeqAccess<'de>>(
+    mut seq: A,
+    expected: &dyn de::Expected,
+) -> Result<(), A::Error> {
+    match seq.next_element::<IgnoredAny>()? {
+        None => Ok(()),
+        Some(_) => Err(de::Error::invalid_type(de::Unexpected::Seq, expected)),
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use serde::{Deserialize, Serialize};
+    use crate::Patch;
 
-    #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(remote = "Self")]
+    #[derive(Debug, Default, PartialEq)]
     struct Inner {
-        #[serde(default)]
         n: Option<u32>,
     }
-    crate::object_serde!(Inner);
+    crate::object_serde! { Inner; optional n; }
 
-    #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(remote = "Self")]
+    #[derive(Debug, PartialEq)]
     struct Outer {
-        #[serde(default)]
+        id: String,
         a: Option<u32>,
-        #[serde(default)]
-        inner: Option<Inner>,
+        inner_value: Option<Inner>,
+        branch: Patch<String>,
+        // Named like the impls' own locals: the macro's hygiene keeps them apart.
+        map: Option<bool>,
+        key: Option<bool>,
     }
-    crate::object_serde!(Outer);
+    crate::object_serde! {
+        Outer;
+        required id;
+        optional a;
+        optional inner_value = "inner";
+        patch branch;
+        optional map;
+        optional key;
+    }
 
     fn decode(json: &str) -> Result<Outer, String> {
         serde_json::from_str(json).map_err(|e| e.to_string())
@@ -172,28 +289,79 @@ mod tests {
 
     #[test]
     fn objects_decode_and_encode_as_derived() {
-        let outer = decode(r#"{"a": 1, "inner": {"n": 2}, "extra": true}"#).unwrap();
+        let outer = decode(
+            r#"{"id": "x", "a": 1, "inner": {"n": 2}, "extra": [true], "map": false, "key": true}"#,
+        )
+        .unwrap();
+        assert_eq!(outer.id, "x");
         assert_eq!(outer.a, Some(1));
-        assert_eq!(outer.inner, Some(Inner { n: Some(2) }));
+        assert_eq!(outer.inner_value, Some(Inner { n: Some(2) }));
+        assert_eq!(outer.branch, Patch::Keep);
+        assert_eq!((outer.map, outer.key), (Some(false), Some(true)));
+        let encoded = serde_json::to_value(&outer).unwrap();
         assert_eq!(
-            serde_json::to_value(&outer).unwrap(),
-            serde_json::json!({"a": 1, "inner": {"n": 2}})
+            encoded,
+            serde_json::json!({"id": "x", "a": 1, "inner": {"n": 2}, "map": false, "key": true})
+        );
+        assert_eq!(serde_json::from_value::<Outer>(encoded).unwrap(), outer);
+    }
+
+    #[test]
+    fn absent_values_are_left_out_and_patch_null_is_written() {
+        let mut outer = decode(r#"{"id": "x", "branch": null}"#).unwrap();
+        assert_eq!(outer.branch, Patch::Null);
+        assert_eq!(
+            serde_json::to_string(&outer).unwrap(),
+            r#"{"id":"x","branch":null}"#
+        );
+        outer.branch = Patch::Set("main".into());
+        assert_eq!(
+            serde_json::to_string(&outer).unwrap(),
+            r#"{"id":"x","branch":"main"}"#
+        );
+        assert_eq!(serde_json::to_string(&Inner::default()).unwrap(), "{}");
+    }
+
+    #[test]
+    fn an_escaped_key_is_still_recognised() {
+        assert_eq!(decode(r#"{"\u0069d": "x"}"#).unwrap().id, "x");
+    }
+
+    #[test]
+    fn missing_null_and_duplicate_keys_are_as_derived() {
+        let outer = decode(r#"{"id": "x", "a": null}"#).unwrap();
+        assert_eq!((outer.a, outer.inner_value), (None, None));
+        let err = decode(r#"{"a": 1}"#).unwrap_err();
+        assert!(err.contains("missing field `id`"), "{err}");
+        let err = decode(r#"{"id": "x", "a": 1, "a": 2}"#).unwrap_err();
+        assert!(err.contains("duplicate field `a`"), "{err}");
+        let err = decode(r#"{"id": 7}"#).unwrap_err();
+        assert!(
+            err.contains("invalid type: integer `7`, expected a string"),
+            "{err}"
         );
     }
 
     #[test]
     fn arrays_are_not_decoded_position_by_position() {
-        let err = decode("[1, null]").unwrap_err();
-        assert!(err.contains("invalid type: sequence"), "{err}");
-        let err = decode(r#"{"inner": [3]}"#).unwrap_err();
-        assert!(err.contains("invalid type: sequence"), "{err}");
+        let err = decode(r#"["x", 1, null]"#).unwrap_err();
+        assert!(
+            err.contains("invalid type: sequence, expected struct Outer"),
+            "{err}"
+        );
+        let err = decode(r#"{"id": "x", "inner": [3]}"#).unwrap_err();
+        assert!(
+            err.contains("invalid type: sequence, expected struct Inner"),
+            "{err}"
+        );
     }
 
     #[test]
     fn an_empty_array_is_an_empty_object() {
-        assert_eq!(decode("[]").unwrap(), Outer::default());
+        let err = decode("[]").unwrap_err();
+        assert!(err.contains("missing field `id`"), "{err}");
         assert_eq!(
-            decode(r#"{"inner": []}"#).unwrap().inner,
+            decode(r#"{"id": "x", "inner": []}"#).unwrap().inner_value,
             Some(Inner::default())
         );
     }
