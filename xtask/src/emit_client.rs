@@ -24,7 +24,7 @@ pub fn emit(api: &Api) -> TokenStream {
     let resources = api.resources.iter().map(emit_resource);
     let imports = imports();
     let direct_upload = if api.direct_upload_gaps().is_empty() {
-        quote! { ($($items:item)*) => { $($items)* }; }
+        quote! { ($($items:item)*) => { $(#[cfg(feature = "deploy")] $items)* }; }
     } else {
         quote! { ($($items:item)*) => {}; }
     };
@@ -37,7 +37,8 @@ pub fn emit(api: &Api) -> TokenStream {
         }
         #(#resources)*
         /// The hand-written Direct Upload (`Client::deploy_directory`), compiled only when this
-        /// document has every operation it calls (see the generator's `DIRECT_UPLOAD_NEEDS`).
+        /// document has every operation it calls (see the generator's `DIRECT_UPLOAD_NEEDS`)
+        /// and the `deploy` feature is on.
         macro_rules! with_direct_upload { #direct_upload }
         pub(crate) use with_direct_upload;
     }

@@ -88,6 +88,14 @@
 //! * `gzip`, `brotli`: response bodies decompressed transparently.
 //! * `system-proxy`: the Windows and macOS system proxy settings (`HTTP_PROXY`, `HTTPS_PROXY`,
 //!   `NO_PROXY` and `ALL_PROXY` are honoured without it).
+//!
+//! One more adds a feature of the client itself:
+//!
+//! * `deploy`: Direct Upload, `Client::deploy_directory` (what `wrangler pages deploy DIR`
+//!   does), with `asset_hash` and the upload errors. Off by default: it is about a quarter of
+//!   this crate's compile time and brings the hashing crates (BLAKE3, base64), which a program
+//!   that only calls the API does not need. The asset operations themselves (`client.assets()`)
+//!   are there without it.
 #![warn(missing_docs)]
 
 mod runtime;
@@ -108,6 +116,7 @@ pub use pages_api_types::{
 };
 pub use reqwest;
 pub use reqwest::Method;
+#[cfg(feature = "deploy")]
 pub use runtime::UploadError;
 pub use runtime::{
     ApiRequest, Auth, AuthScheme, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_DEADLINE,

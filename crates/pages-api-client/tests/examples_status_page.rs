@@ -14,6 +14,7 @@ use status_page::Options;
 use status_page::common::ApiArgs;
 
 const DAY: Duration = Duration::from_secs(86_400);
+const HOUR: Duration = Duration::from_secs(3_600);
 /// A project name that tries to break out of the HTML. The schema allows no such name
 /// (`^[a-z0-9][a-z0-9-]*$`), so only [`render_escapes_and_refuses_non_http_links`] uses it; the
 /// fake's project is [`PROJECT`], its commit message and branch the markup.
@@ -55,8 +56,10 @@ fn assert_no_raw_markup(html: &str) {
 fn evil_fake_setup(fake: &FakeApi) -> (String, String) {
     fake.add_project(PROJECT, "main");
     fake.set_domains(PROJECT, &["example.com", "www.example.com"]);
-    let production = fake.add_deployment(PROJECT, "main", 2 * DAY, "Release 1.0");
-    let preview = fake.add_deployment(PROJECT, EVIL_BRANCH, DAY, EVIL_COMMIT);
+    // An hour short of two days and of one, so the relative times cannot tip over into the
+    // next unit while the page is made (the page's clock is whole seconds, the fake's is not).
+    let production = fake.add_deployment(PROJECT, "main", 2 * DAY - HOUR, "Release 1.0");
+    let preview = fake.add_deployment(PROJECT, EVIL_BRANCH, DAY - HOUR, EVIL_COMMIT);
     (production, preview)
 }
 
@@ -194,7 +197,7 @@ async fn the_page_escapes_everything_the_api_returns() {
     assert!(rows[0].starts_with("\""), "{}", rows[0]);
     assert!(!rows[0].contains(">live</span>"), "{}", rows[0]);
     // Relative times, the absolute one in the title.
-    // (Made a day and two days before the fake's clock, so just under that when rendered.)
+    // (Made 23 and 47 hours before the fake's clock.)
     for (row, deployment) in rows.iter().zip(&deployments) {
         let datetime = format!("<time datetime=\"{}\">", deployment.created_on);
         assert!(row.contains(&datetime), "{row}");

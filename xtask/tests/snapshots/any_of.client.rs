@@ -81,7 +81,8 @@ impl AccountThings {
 }
 
 /// The hand-written Direct Upload (`Client::deploy_directory`), compiled only when this
-/// document has every operation it calls (see the generator's `DIRECT_UPLOAD_NEEDS`).
+/// document has every operation it calls (see the generator's `DIRECT_UPLOAD_NEEDS`)
+/// and the `deploy` feature is on.
 macro_rules! with_direct_upload {
     ($($items:item)*) => {};
 }

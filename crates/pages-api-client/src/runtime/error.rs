@@ -195,6 +195,7 @@ pub enum Error {
     Encode(#[source] serde_json::Error),
     /// Deploying a directory ([`Client::deploy_directory`](crate::Client::deploy_directory))
     /// failed before or between API calls: the directory, a file, the upload token.
+    #[cfg(feature = "deploy")]
     #[error(transparent)]
     Upload(#[from] super::upload_error::UploadError),
 }
@@ -256,7 +257,9 @@ impl Error {
             | Error::InvalidRequest { operation, .. }
             | Error::File { operation, .. }
             | Error::MissingResult { operation } => Some(operation),
-            Error::Config(_) | Error::Encode(_) | Error::Upload(_) => None,
+            Error::Config(_) | Error::Encode(_) => None,
+            #[cfg(feature = "deploy")]
+            Error::Upload(_) => None,
         }
     }
 

@@ -15,9 +15,11 @@ pub mod paging;
 mod redirect;
 pub mod request;
 pub mod retry;
+#[cfg(feature = "deploy")]
 pub mod upload_error;
 
-// Direct Upload stands on generated operations: it is compiled when the document has them all.
+// Direct Upload stands on generated operations: it is compiled when the document has them all,
+// and the `deploy` feature asks for it.
 crate::builders::with_direct_upload! {
     pub mod upload;
     pub use self::upload::{
@@ -39,4 +41,5 @@ pub use self::options::RequestOptions;
 pub use self::paging::paginate;
 pub use self::request::ApiRequest;
 pub use self::retry::RetryPolicy;
+#[cfg(feature = "deploy")]
 pub use self::upload_error::UploadError;

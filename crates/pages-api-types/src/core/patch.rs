@@ -10,10 +10,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// | `Patch::Null` | `"key": null` (clears the stored value) |
 /// | `Patch::Set(v)` | `"key": v` |
 ///
-/// Fields of this type are declared
-/// `#[serde(default, skip_serializing_if = "Patch::is_keep")]`, so `Keep` never reaches the
-/// serializer (serializing a bare `Keep` writes `null`). Decoding maps a missing key to `Keep`
-/// (through `default`), `null` to `Null` and anything else to `Set`.
+/// The generated structs leave a `Keep` field out (as `skip_serializing_if = "Patch::is_keep"`
+/// does in the example below), so `Keep` never reaches the serializer (serializing a bare `Keep`
+/// writes `null`). Decoding maps a missing key to `Keep` (`default` in the example), `null` to
+/// `Null` and anything else to `Set`.
 ///
 /// ```
 /// use pages_api_types::Patch;
