@@ -210,15 +210,20 @@ impl FilePart {
             })?;
         let data = match &self.source {
             FileSource::Bytes(bytes) => bytes.clone(),
-            FileSource::Path(path) => tokio::fs::read(path)
-                .await
-                .map_err(|source| Error::File {
-                    operation,
-                    part: name,
-                    path: path.clone(),
-                    source,
-                })?
-                .into(),
+            // What `tokio::fs::read` does, without the `fs` feature's module to compile.
+            FileSource::Path(path) => tokio::task::spawn_blocking({
+                let path = path.clone();
+                move || std::fs::read(path)
+            })
+            .await
+            .unwrap_or_else(|join| Err(std::io::Error::other(join)))
+            .map_err(|source| Error::File {
+                operation,
+                part: name,
+                path: path.clone(),
+                source,
+            })?
+            .into(),
         };
         let file_name = self.file_name.as_deref().unwrap_or(name).to_owned();
         Ok(PreparedPart {
