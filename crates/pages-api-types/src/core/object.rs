@@ -27,6 +27,8 @@ macro_rules! object_serde {
                 &self,
                 serializer: S,
             ) -> ::core::result::Result<S::Ok, S::Error> {
+                // (Not written to at all by a struct without fields.)
+                #[allow(unused_mut)]
                 let mut map = ::serde::Serializer::serialize_map(serializer, ::core::option::Option::None)?;
                 $($crate::__private::$presence::put(
                     &mut map,
@@ -283,6 +285,11 @@ mod tests {
         optional key;
     }
 
+    // A schema with no properties gives a struct with no fields.
+    #[derive(Debug, Default, PartialEq)]
+    struct Nothing {}
+    crate::object_serde! { Nothing; }
+
     fn decode(json: &str) -> Result<Outer, String> {
         serde_json::from_str(json).map_err(|e| e.to_string())
     }
@@ -320,6 +327,16 @@ mod tests {
             r#"{"id":"x","branch":"main"}"#
         );
         assert_eq!(serde_json::to_string(&Inner::default()).unwrap(), "{}");
+    }
+
+    #[test]
+    fn a_struct_without_fields_is_an_object() {
+        assert_eq!(serde_json::to_string(&Nothing {}).unwrap(), "{}");
+        assert_eq!(
+            serde_json::from_str::<Nothing>(r#"{"any": 1}"#).unwrap(),
+            Nothing {}
+        );
+        assert_eq!(serde_json::from_str::<Nothing>("[]").unwrap(), Nothing {});
     }
 
     #[test]
