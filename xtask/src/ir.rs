@@ -132,7 +132,8 @@ pub struct Field {
     pub sensitive: bool,
 }
 
-/// How a field is present in JSON, which decides its Rust wrapper and serde attributes.
+/// How a field is present in JSON, which decides its Rust wrapper and how `object_serde!` (or a
+/// client body's serde attributes) encodes and decodes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Presence {
     /// `T`: always present.

@@ -11,7 +11,7 @@ use super::Normalizer;
 use crate::error::{SpecError, child, unescape_segment};
 
 /// How deep schemas may nest (properties in properties, `allOf` in `allOf`, ...) before the
-/// document is refused: real documents stay below 10, and the generated types, serde's derives
+/// document is refused: real documents stay below 10, and the generated types, their serde impls
 /// and rustc all recurse once per level.
 pub(super) const MAX_DEPTH: usize = 32;
 

@@ -1,6 +1,6 @@
-//! Decoding a 2xx body: the fast path (`serde_json::from_slice`, as derived), and only when that
-//! fails the lenient path, which drops the nodes that do not fit one by one until the body
-//! decodes, so that one odd field never sinks a whole response (or a whole list).
+//! Decoding a 2xx body: the fast path (`serde_json::from_slice` straight into the types), and
+//! only when that fails the lenient path, which drops the nodes that do not fit one by one until
+//! the body decodes, so that one odd field never sinks a whole response (or a whole list).
 
 use std::collections::HashMap;
 

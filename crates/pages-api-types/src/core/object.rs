@@ -21,12 +21,14 @@ use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAcces
 #[doc(hidden)]
 #[macro_export]
 macro_rules! object_serde {
+    // Its own item and generic names start with `__`, which no generated type name does: macro
+    // hygiene keeps local variables apart, not items and generics.
     ($name:ident; $($presence:ident $field:ident $(= $wire:literal)?;)*) => {
         impl ::serde::Serialize for $name {
-            fn serialize<S: ::serde::Serializer>(
+            fn serialize<__S: ::serde::Serializer>(
                 &self,
-                serializer: S,
-            ) -> ::core::result::Result<S::Ok, S::Error> {
+                serializer: __S,
+            ) -> ::core::result::Result<__S::Ok, __S::Error> {
                 // (Not written to at all by a struct without fields.)
                 #[allow(unused_mut)]
                 let mut map = ::serde::Serializer::serialize_map(serializer, ::core::option::Option::None)?;
@@ -40,12 +42,12 @@ macro_rules! object_serde {
         }
 
         impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::core::result::Result<Self, D::Error> {
-                struct ObjectVisitor;
+            fn deserialize<__D: ::serde::Deserializer<'de>>(
+                deserializer: __D,
+            ) -> ::core::result::Result<Self, __D::Error> {
+                struct __ObjectVisitor;
 
-                impl<'de> ::serde::de::Visitor<'de> for ObjectVisitor {
+                impl<'de> ::serde::de::Visitor<'de> for __ObjectVisitor {
                     type Value = $name;
 
                     fn expecting(
@@ -55,10 +57,10 @@ macro_rules! object_serde {
                         f.write_str(::core::concat!("struct ", ::core::stringify!($name)))
                     }
 
-                    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                         self,
-                        mut map: A,
-                    ) -> ::core::result::Result<$name, A::Error> {
+                        mut map: __A,
+                    ) -> ::core::result::Result<$name, __A::Error> {
                         $(let mut $field = ::core::option::Option::None;)*
                         while let ::core::option::Option::Some(key) =
                             map.next_key::<$crate::__private::FieldKey<'de>>()?
@@ -75,20 +77,20 @@ macro_rules! object_serde {
                             }
                         }
                         ::core::result::Result::Ok($name {
-                            $($field: $crate::__private::$presence::finish::<_, A::Error>(
+                            $($field: $crate::__private::$presence::finish::<_, __A::Error>(
                                 $field,
                                 $crate::object_serde!(@wire $field $($wire)?),
                             )?,)*
                         })
                     }
 
-                    fn visit_seq<A: ::serde::de::SeqAccess<'de>>(
+                    fn visit_seq<__A: ::serde::de::SeqAccess<'de>>(
                         self,
-                        seq: A,
-                    ) -> ::core::result::Result<$name, A::Error> {
+                        seq: __A,
+                    ) -> ::core::result::Result<$name, __A::Error> {
                         $crate::__private::refuse_items(seq, &self)?;
                         ::core::result::Result::Ok($name {
-                            $($field: $crate::__private::$presence::finish::<_, A::Error>(
+                            $($field: $crate::__private::$presence::finish::<_, __A::Error>(
                                 ::core::option::Option::None,
                                 $crate::object_serde!(@wire $field $($wire)?),
                             )?,)*
@@ -99,7 +101,7 @@ macro_rules! object_serde {
                 deserializer.deserialize_struct(
                     ::core::stringify!($name),
                     &[$($crate::object_serde!(@wire $field $($wire)?)),*],
-                    ObjectVisitor,
+                    __ObjectVisitor,
                 )
             }
         }
@@ -285,6 +287,28 @@ mod tests {
         optional key;
     }
 
+    // Types named like generics or items an impl could use.
+    #[derive(Debug, PartialEq)]
+    struct A {
+        d: Option<u8>,
+    }
+    crate::object_serde! { A; optional d; }
+    #[derive(Debug, PartialEq)]
+    struct D {
+        a: A,
+    }
+    crate::object_serde! { D; required a; }
+    #[derive(Debug, PartialEq)]
+    struct S {
+        s: u8,
+    }
+    crate::object_serde! { S; required s; }
+    #[derive(Debug, PartialEq)]
+    struct ObjectVisitor {
+        object_visitor: Option<bool>,
+    }
+    crate::object_serde! { ObjectVisitor; optional object_visitor; }
+
     // A schema with no properties gives a struct with no fields.
     #[derive(Debug, Default, PartialEq)]
     struct Nothing {}
@@ -337,6 +361,22 @@ mod tests {
             Nothing {}
         );
         assert_eq!(serde_json::from_str::<Nothing>("[]").unwrap(), Nothing {});
+    }
+
+    #[test]
+    fn type_names_like_the_impls_own_names_compile_and_work() {
+        let d: D = serde_json::from_str(r#"{"a": {"d": 1}}"#).unwrap();
+        assert_eq!(
+            d,
+            D {
+                a: A { d: Some(1) }
+            }
+        );
+        assert_eq!(serde_json::to_string(&d).unwrap(), r#"{"a":{"d":1}}"#);
+        let s: S = serde_json::from_str(r#"{"s": 2}"#).unwrap();
+        assert_eq!(s, S { s: 2 });
+        let visitor: ObjectVisitor = serde_json::from_str(r#"{"object_visitor": true}"#).unwrap();
+        assert_eq!(visitor.object_visitor, Some(true));
     }
 
     #[test]
