@@ -216,10 +216,8 @@ pub fn render(prepared: &Prepared, spec_label: &str) -> Result<Vec<OutputFile>, 
             )),
             Piece::Client => format::unparse(emit_client::emit(api)),
             Piece::Examples => format::unparse(emit_examples::emit(api)),
-            Piece::ExamplesData => emit_examples::data(api),
-            Piece::Resolved => serde_json::to_string_pretty(&prepared.resolved)
-                .map(|json| json + "\n")
-                .map_err(|e| e.to_string()),
+            Piece::ExamplesData => format::json(&emit_examples::data(api)),
+            Piece::Resolved => format::json(&prepared.resolved),
         };
         let _ = made[index].set(text);
     };

@@ -41,18 +41,15 @@ pub fn emit(api: &Api) -> TokenStream {
     quote! { #imports #(#tests)* }
 }
 
-/// The whole `crates/pages-api-types/tests/examples/examples.json`: each example and what
+/// What `crates/pages-api-types/tests/examples/examples.json` holds: each example and what
 /// re-encoding it must give, by pointer.
-pub fn data(api: &Api) -> Result<String, String> {
-    let examples: serde_json::Map<String, serde_json::Value> = api
-        .examples
+pub fn data(api: &Api) -> serde_json::Value {
+    api.examples
         .iter()
         .map(|example| {
             let entry = serde_json::json!({"value": example.value, "expected": example.expected});
             (example.pointer.clone(), entry)
         })
-        .collect();
-    serde_json::to_string_pretty(&examples)
-        .map(|json| json + "\n")
-        .map_err(|e| e.to_string())
+        .collect::<serde_json::Map<_, _>>()
+        .into()
 }

@@ -17,6 +17,13 @@ pub fn unparse(tokens: TokenStream) -> Result<String, String> {
     Ok(prettyplease::unparse(&file))
 }
 
+/// A generated JSON file's text: pretty-printed, ending in a newline.
+pub fn json(value: &serde_json::Value) -> Result<String, String> {
+    serde_json::to_string_pretty(value)
+        .map(|text| text + "\n")
+        .map_err(|e| e.to_string())
+}
+
 /// A pretty-printed module under its header line, items set apart.
 pub fn finish(source: &str, header: &str) -> String {
     format!("{header}\n{}", separate_items(source))

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use crate::codegen::{self, OVERLAY, SPEC};
 use crate::diff::{self, Change};
 use crate::write::OutputFile;
-use crate::{load, write};
+use crate::{format, load, write};
 
 /// What a spec update did.
 pub struct Update {
@@ -36,7 +36,7 @@ pub fn run(root: &Path, download: &Path) -> Result<Update, String> {
     let label = codegen::spec_label(download, root);
     let full = codegen::read_json(download, &label).map_err(|e| e.to_string())?;
     let pages = sorted(load::select_pages(&full).map_err(|e| format!("{label}: {e}"))?);
-    let text = serde_json::to_string_pretty(&pages).map_err(|e| e.to_string())? + "\n";
+    let text = format::json(&pages)?;
     // Generated from the new document as it will be read back from spec/pages.json.
     let prepared = codegen::prepare(&pages, &label, &overlay).map_err(|e| e.to_string())?;
     let mut files = codegen::render(&prepared, SPEC)?;
