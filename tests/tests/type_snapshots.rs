@@ -11,7 +11,7 @@ pub use any_of::{Target, Target2};
 pub use enums::{AccountThingsName, AccountThingsType, Environment};
 pub use names::Thing;
 pub use nullable_patch::{Var, VarPatch};
-pub use pages_api_types::{Patch, Timestamp, object_serde, open_enum_serde};
+pub use pages_api_types::{Patch, Timestamp, object_serde, open_enum_serde, untagged_serde};
 pub use placeholder_maps::{D1Database, EnvVar, EnvVarType};
 pub use read_only::{Latest, Settings, SettingsRequest};
 

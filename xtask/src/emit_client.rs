@@ -7,7 +7,7 @@ use quote::quote;
 
 use crate::emit_types::{
     TypePaths, argument_type, converts, doc_attrs, field_type_tokens, ident, imports,
-    own_doc_attrs, type_tokens,
+    object_serde_fields, own_doc_attrs, type_tokens,
 };
 use crate::ir::*;
 
@@ -242,9 +242,9 @@ fn emit_builder(resource: &Resource, op: &Operation) -> TokenStream {
             let declared = fields.iter().map(|b| {
                 let field = ident(&b.field.name);
                 let ty = field_type_tokens(&b.field, &paths);
-                let serde_attr = serde_field_attr(&b.field);
-                quote! { #serde_attr #field: #ty }
+                quote! { #field: #ty }
             });
+            let wire_fields = object_serde_fields(fields.iter().map(|b| &b.field));
             let inits = fields.iter().map(|b| {
                 let member = ident(&b.member);
                 let field = ident(&b.field.name);
@@ -252,8 +252,8 @@ fn emit_builder(resource: &Resource, op: &Operation) -> TokenStream {
             });
             (
                 quote! {
-                    #[derive(Serialize)]
                     struct Body { #(#declared,)* }
+                    ::pages_api_types::object_serde! { @serialize Body; #wire_fields }
                     let body = Body { #(#inits,)* };
                 },
                 quote!(.json_body(&body)?),
@@ -338,21 +338,4 @@ fn emit_builder(resource: &Resource, op: &Operation) -> TokenStream {
             #paging
         }
     }
-}
-
-/// `#[serde(...)]` of a body field: its JSON key, and when it is left out.
-fn serde_field_attr(f: &Field) -> Option<TokenStream> {
-    let wire = &f.wire;
-    let mut serde_args: Vec<TokenStream> = Vec::new();
-    if f.name != f.wire {
-        serde_args.push(quote!(rename = #wire));
-    }
-    match f.presence {
-        Presence::Required => {}
-        Presence::Optional => serde_args.push(quote!(skip_serializing_if = "Option::is_none")),
-        Presence::Tristate => serde_args.push(quote!(
-            skip_serializing_if = "::pages_api_types::Patch::is_keep"
-        )),
-    }
-    (!serde_args.is_empty()).then(|| quote! { #[serde(#(#serde_args),*)] })
 }

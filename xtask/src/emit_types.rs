@@ -212,17 +212,18 @@ fn emit_type(def: &TypeDef, constructible: bool) -> TokenStream {
         TypeKind::Struct(s) => emit_struct(&name, &doc, s, constructible),
         TypeKind::Enum(variants) => emit_enum(&name, &doc, variants),
         TypeKind::Union(variants) => {
-            let variants = variants.iter().map(|v| {
-                let vname = ident(&v.name);
-                let ty = type_tokens(&v.ty, &TypePaths::in_types_crate());
-                quote! { #vname(#ty) }
-            });
+            let names: Vec<Ident> = variants.iter().map(|v| ident(&v.name)).collect();
+            let types = variants
+                .iter()
+                .map(|v| type_tokens(&v.ty, &TypePaths::in_types_crate()));
+            // Serde impls from the core's `untagged_serde!`, as `#[serde(untagged)]` would
+            // have them, so that no user builds serde's derive macro.
             quote! {
                 #doc
-                #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-                #[serde(untagged)]
+                #[derive(Clone, Debug, PartialEq)]
                 #[non_exhaustive]
-                pub enum #name { #(#variants,)* }
+                pub enum #name { #(#names(#types),)* }
+                crate::untagged_serde! { #name; #(#names),* }
             }
         }
     }
@@ -241,17 +242,7 @@ fn emit_struct(name: &Ident, doc: &TokenStream, s: &Struct, constructible: bool)
     });
     // The serde impls come from the core's `object_serde!` rather than serde's derives: they
     // cost a fraction of the compile time (see there).
-    let wire_fields = s.fields.iter().map(|f| {
-        let fname = ident(&f.name);
-        let wire = &f.wire;
-        let key = (f.name != f.wire).then(|| quote!(= #wire));
-        let presence = match f.presence {
-            Presence::Required => quote!(required),
-            Presence::Optional => quote!(optional),
-            Presence::Tristate => quote!(patch),
-        };
-        quote! { #presence #fname #key; }
-    });
+    let wire_fields = object_serde_fields(&s.fields);
     let redacts = s.fields.iter().any(|f| f.sensitive);
     let derive_default = s.all_fields_default.then(|| quote!(Default,));
     let derive_debug = (!redacts).then(|| quote!(Debug,));
@@ -288,11 +279,27 @@ fn emit_struct(name: &Ident, doc: &TokenStream, s: &Struct, constructible: bool)
         #[derive(Clone, #derive_debug #derive_default PartialEq)]
         #[non_exhaustive]
         pub struct #name { #(#fields,)* }
-        crate::object_serde! { #name; #(#wire_fields)* }
+        crate::object_serde! { #name; #wire_fields }
         #debug_impl
         #constructors
         #shortcuts
     }
+}
+
+/// The fields as `object_serde!` takes them: `required id; optional content_type = "contentType";`.
+pub fn object_serde_fields<'a>(fields: impl IntoIterator<Item = &'a Field>) -> TokenStream {
+    let fields = fields.into_iter().map(|f| {
+        let fname = ident(&f.name);
+        let wire = &f.wire;
+        let key = (f.name != f.wire).then(|| quote!(= #wire));
+        let presence = match f.presence {
+            Presence::Required => quote!(required),
+            Presence::Optional => quote!(optional),
+            Presence::Tristate => quote!(patch),
+        };
+        quote! { #presence #fname #key; }
+    });
+    quote! { #(#fields)* }
 }
 
 /// `new(required fields)` when there are any, and a setter per optional field.

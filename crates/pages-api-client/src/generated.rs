@@ -344,16 +344,16 @@ impl ProjectCreate {
     pub async fn send_envelope(
         self,
     ) -> Result<::pages_api_types::Envelope<::pages_api_types::Project>, crate::Error> {
-        #[derive(Serialize)]
         struct Body {
-            #[serde(skip_serializing_if = "Option::is_none")]
             build_config: Option<::pages_api_types::BuildConfig>,
-            #[serde(skip_serializing_if = "Option::is_none")]
             deployment_configs: Option<::pages_api_types::DeploymentConfigsRequest>,
             name: String,
             production_branch: String,
-            #[serde(skip_serializing_if = "Option::is_none")]
             source: Option<::pages_api_types::SourceRequest>,
+        }
+        ::pages_api_types::object_serde! {
+            @ serialize Body; optional build_config; optional deployment_configs;
+            required name; required production_branch; optional source;
         }
         let body = Body {
             build_config: self.build_config,
@@ -519,18 +519,16 @@ impl ProjectUpdate {
     pub async fn send_envelope(
         self,
     ) -> Result<::pages_api_types::Envelope<::pages_api_types::Project>, crate::Error> {
-        #[derive(Serialize)]
         struct Body {
-            #[serde(skip_serializing_if = "Option::is_none")]
             build_config: Option<::pages_api_types::BuildConfigPatch>,
-            #[serde(skip_serializing_if = "Option::is_none")]
             deployment_configs: Option<::pages_api_types::DeploymentConfigsPatch>,
-            #[serde(skip_serializing_if = "Option::is_none")]
             name: Option<String>,
-            #[serde(skip_serializing_if = "Option::is_none")]
             production_branch: Option<String>,
-            #[serde(skip_serializing_if = "Option::is_none")]
             source: Option<::pages_api_types::SourcePatch>,
+        }
+        ::pages_api_types::object_serde! {
+            @ serialize Body; optional build_config; optional deployment_configs;
+            optional name; optional production_branch; optional source;
         }
         let body = Body {
             build_config: self.build_config,
@@ -623,11 +621,12 @@ impl ProjectConnectSource {
     pub async fn send_envelope(
         self,
     ) -> Result<::pages_api_types::Envelope<::pages_api_types::Project>, crate::Error> {
-        #[derive(Serialize)]
         struct Body {
             config: ::pages_api_types::SourceConfig,
-            #[serde(rename = "type")]
             type_: ::pages_api_types::SourceType,
+        }
+        ::pages_api_types::object_serde! {
+            @ serialize Body; required config; required type_ = "type";
         }
         let body = Body {
             config: self.config,
@@ -1454,10 +1453,11 @@ impl TailCreate {
     pub async fn send_envelope(
         self,
     ) -> Result<::pages_api_types::Envelope<::pages_api_types::Tail>, crate::Error> {
-        #[derive(Serialize)]
         struct Body {
-            #[serde(skip_serializing_if = "Option::is_none")]
             filters: Option<Vec<::serde_json::Value>>,
+        }
+        ::pages_api_types::object_serde! {
+            @ serialize Body; optional filters;
         }
         let body = Body { filters: self.filters };
         let mut request = crate::ApiRequest::new(
@@ -1696,9 +1696,11 @@ impl DomainCreate {
     pub async fn send_envelope(
         self,
     ) -> Result<::pages_api_types::Envelope<::pages_api_types::Domain>, crate::Error> {
-        #[derive(Serialize)]
         struct Body {
             name: String,
+        }
+        ::pages_api_types::object_serde! {
+            @ serialize Body; required name;
         }
         let body = Body { name: self.name };
         let mut request = crate::ApiRequest::new(
@@ -1935,9 +1937,11 @@ impl AssetCheckMissing {
     pub async fn send_envelope(
         self,
     ) -> Result<::pages_api_types::Envelope<Vec<String>>, crate::Error> {
-        #[derive(Serialize)]
         struct Body {
             hashes: Vec<String>,
+        }
+        ::pages_api_types::object_serde! {
+            @ serialize Body; required hashes;
         }
         let body = Body { hashes: self.hashes };
         let mut request = crate::ApiRequest::new(
@@ -2017,9 +2021,11 @@ impl AssetUpsertHashes {
     pub async fn send_envelope(
         self,
     ) -> Result<::pages_api_types::Envelope<::serde_json::Value>, crate::Error> {
-        #[derive(Serialize)]
         struct Body {
             hashes: Vec<String>,
+        }
+        ::pages_api_types::object_serde! {
+            @ serialize Body; required hashes;
         }
         let body = Body { hashes: self.hashes };
         let mut request = crate::ApiRequest::new(

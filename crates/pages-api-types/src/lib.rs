@@ -22,15 +22,18 @@
 mod core;
 // `open_enum_serde!`, the serde/Display impls of the generated open enums (exported at the root).
 mod open_enum;
+// `untagged_serde!`, the serde impls of the generated unions (exported at the root).
+mod untagged;
 
 pub use crate::core::*;
 
-/// What [`object_serde!`] expands to, for the generated structs; not an API.
+/// What [`object_serde!`] and [`untagged_serde!`] expand to, for the generated types; not an API.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::core::object::{
         FieldKey, optional, patch, refuse_items, required, skip_field, take_field,
     };
+    pub use serde_json::Value;
 }
 
 /// The `time` crate, so [`Timestamp::as_offset_date_time`] can be named without a direct dependency.

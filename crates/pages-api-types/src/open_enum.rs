@@ -8,36 +8,37 @@
 #[doc(hidden)]
 #[macro_export]
 macro_rules! open_enum_serde {
+    // Its own item and generic names start with `__`, which no generated type name does.
     ($name:ident) => {
         impl ::serde::Serialize for $name {
-            fn serialize<S: ::serde::Serializer>(
+            fn serialize<__S: ::serde::Serializer>(
                 &self,
-                serializer: S,
-            ) -> ::core::result::Result<S::Ok, S::Error> {
+                serializer: __S,
+            ) -> ::core::result::Result<__S::Ok, __S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
 
         impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::core::result::Result<Self, D::Error> {
-                struct Visitor;
-                impl ::serde::de::Visitor<'_> for Visitor {
+            fn deserialize<__D: ::serde::Deserializer<'de>>(
+                deserializer: __D,
+            ) -> ::core::result::Result<Self, __D::Error> {
+                struct __OpenEnumVisitor;
+                impl ::serde::de::Visitor<'_> for __OpenEnumVisitor {
                     type Value = $name;
                     fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                         f.write_str(concat!("a string (", stringify!($name), ")"))
                     }
-                    fn visit_str<E: ::serde::de::Error>(
+                    fn visit_str<__E: ::serde::de::Error>(
                         self,
                         value: &str,
-                    ) -> ::core::result::Result<$name, E> {
+                    ) -> ::core::result::Result<$name, __E> {
                         ::core::result::Result::Ok(<$name as ::core::convert::From<&str>>::from(
                             value,
                         ))
                     }
                 }
-                deserializer.deserialize_str(Visitor)
+                deserializer.deserialize_str(__OpenEnumVisitor)
             }
         }
 

@@ -41,10 +41,13 @@ crate::object_serde! {
 }
 
 /// A name or a config.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Target2 {
     String(String),
     Target(crate::Target),
+}
+
+crate::untagged_serde! {
+    Target2; String, Target
 }

@@ -110,18 +110,16 @@ impl ThingUpdate {
     pub async fn send_envelope(
         self,
     ) -> Result<::pages_api_types::Envelope<::pages_api_types::Thing>, crate::Error> {
-        #[derive(Serialize)]
         struct Body {
-            #[serde(skip_serializing_if = "::pages_api_types::Patch::is_keep")]
             command: ::pages_api_types::Patch<String>,
-            #[serde(skip_serializing_if = "Option::is_none")]
             count: Option<i64>,
-            #[serde(skip_serializing_if = "Option::is_none")]
             name: Option<String>,
-            #[serde(skip_serializing_if = "::pages_api_types::Patch::is_keep")]
             vars: ::pages_api_types::Patch<
                 BTreeMap<String, Option<::pages_api_types::VarPatch>>,
             >,
+        }
+        ::pages_api_types::object_serde! {
+            @ serialize Body; patch command; optional count; optional name; patch vars;
         }
         let body = Body {
             command: self.command,

@@ -80,11 +80,12 @@ impl AccountThings {
         ::pages_api_types::Envelope<::pages_api_types::AccountThings>,
         crate::Error,
     > {
-        #[derive(Serialize)]
         struct Body {
             name: String,
-            #[serde(skip_serializing_if = "Option::is_none")]
             settings: Option<::pages_api_types::SettingsRequest>,
+        }
+        ::pages_api_types::object_serde! {
+            @ serialize Body; required name; optional settings;
         }
         let body = Body {
             name: self.name,

@@ -1,15 +1,18 @@
 //! The Cloudflare response envelope and its parts.
 
+//!
+//! Their serde impls are written here rather than derived, so that no program using the crates
+//! builds serde's derive macro (with `syn`, a few seconds of every clean build).
+
 use std::fmt;
+use std::marker::PhantomData;
 
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 
-use super::lenient::{null_as_default, opt_u32};
-
-fn default_true() -> bool {
-    true
-}
+use super::lenient::Count;
+use super::object::{take_field, visit_fields};
 
 /// The envelope Cloudflare wraps around every response body:
 /// `{"success": .., "errors": [..], "messages": [..], "result": .., "result_info": {..}}`.
@@ -36,32 +39,88 @@ fn default_true() -> bool {
 /// assert_eq!(envelope.result_ref(), Some(&vec![1, 2, 3]));
 /// assert_eq!(envelope.result_info.unwrap().total_count, Some(3));
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Envelope<T> {
     /// Whether the API call succeeded (missing → `true`).
-    #[serde(default = "default_true")]
     pub success: bool,
     /// Errors reported by the API; empty on success.
-    #[serde(default, deserialize_with = "null_as_default")]
     pub errors: Vec<ApiMessage>,
     /// Informational messages reported by the API.
-    #[serde(default, deserialize_with = "null_as_default")]
     pub messages: Vec<ApiMessage>,
     /// The payload; `None` when the body has `"result": null` or no `result` at all.
-    #[serde(default = "Option::default")]
     pub result: Option<T>,
     /// Paging information of list operations.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result_info: Option<ResultInfo>,
     /// What the client left out to decode the body: empty when the body decoded as sent. Not
     /// part of the JSON (never read nor written); filled by the client's lenient decoding.
-    #[serde(skip)]
     pub dropped: Vec<DroppedField>,
+}
+
+impl<T: Serialize> Serialize for Envelope<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("success", &self.success)?;
+        map.serialize_entry("errors", &self.errors)?;
+        map.serialize_entry("messages", &self.messages)?;
+        map.serialize_entry("result", &self.result)?;
+        if let Some(info) = &self.result_info {
+            map.serialize_entry("result_info", info)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Envelope<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct EnvelopeVisitor<T>(PhantomData<T>);
+
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for EnvelopeVisitor<T> {
+            type Value = Envelope<T>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("struct Envelope")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Envelope<T>, A::Error> {
+                // The inner `Option`s read `null` as missing (`"errors": null`).
+                let mut success: Option<bool> = None;
+                let mut errors: Option<Option<Vec<ApiMessage>>> = None;
+                let mut messages: Option<Option<Vec<ApiMessage>>> = None;
+                let mut result: Option<Option<T>> = None;
+                let mut result_info: Option<Option<ResultInfo>> = None;
+                visit_fields(&mut map, |key, map| {
+                    match key {
+                        "success" => take_field(map, &mut success, "success")?,
+                        "errors" => take_field(map, &mut errors, "errors")?,
+                        "messages" => take_field(map, &mut messages, "messages")?,
+                        "result" => take_field(map, &mut result, "result")?,
+                        "result_info" => take_field(map, &mut result_info, "result_info")?,
+                        _ => return Ok(false),
+                    }
+                    Ok(true)
+                })?;
+                Ok(Envelope {
+                    success: success.unwrap_or(true),
+                    errors: errors.flatten().unwrap_or_default(),
+                    messages: messages.flatten().unwrap_or_default(),
+                    result: result.flatten(),
+                    result_info: result_info.flatten(),
+                    dropped: Vec::new(),
+                })
+            }
+        }
+
+        deserializer.deserialize_struct(
+            "Envelope",
+            &["success", "errors", "messages", "result", "result_info"],
+            EnvelopeVisitor(PhantomData),
+        )
+    }
 }
 
 /// One node of a response body the client dropped because it did not fit the expected type
 /// (see [`Envelope::dropped`]).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct DroppedField {
     /// Where it was in the body, as a JSON path from the envelope (`result.latest_stage.status`,
     /// `result[1]`, `result.env_vars.API_KEY`).
@@ -70,6 +129,8 @@ pub struct DroppedField {
     /// a string`; `missing field `name`` when an object lacked a required field).
     pub reason: String,
 }
+
+crate::object_serde! { DroppedField; required path; required reason; }
 
 impl fmt::Display for DroppedField {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -136,7 +197,7 @@ impl<T> Envelope<T> {
 ///
 /// Lenient: a missing `code` is `0`, a missing `message` is `""`, and a bare string
 /// (`"errors": ["something broke"]`) decodes as a message with code `0`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ApiMessage {
     /// Cloudflare's numeric code (for example `8000007` "project not found", `10000`
     /// "authentication error"); `0` when the API sent none.
@@ -144,11 +205,14 @@ pub struct ApiMessage {
     /// The human-readable text.
     pub message: String,
     /// A link to documentation about this message, when the API sends one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub documentation_url: Option<String>,
     /// Where the problem is (for example `{"pointer": "/name"}`), when the API sends it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<serde_json::Value>,
+}
+
+crate::object_serde! {
+    @serialize ApiMessage; required code; required message; optional documentation_url;
+    optional source;
 }
 
 impl ApiMessage {
@@ -173,30 +237,6 @@ impl fmt::Display for ApiMessage {
     }
 }
 
-/// The object form of [`ApiMessage`], derived for speed.
-#[derive(Deserialize)]
-struct ApiMessageObject {
-    #[serde(default)]
-    code: i64,
-    #[serde(default, deserialize_with = "null_as_default")]
-    message: String,
-    #[serde(default)]
-    documentation_url: Option<String>,
-    #[serde(default)]
-    source: Option<serde_json::Value>,
-}
-
-impl From<ApiMessageObject> for ApiMessage {
-    fn from(o: ApiMessageObject) -> Self {
-        Self {
-            code: o.code,
-            message: o.message,
-            documentation_url: o.documentation_url,
-            source: o.source,
-        }
-    }
-}
-
 impl<'de> Deserialize<'de> for ApiMessage {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct MessageVisitor;
@@ -216,9 +256,30 @@ impl<'de> Deserialize<'de> for ApiMessage {
                 Ok(ApiMessage::new(0, v))
             }
 
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                ApiMessageObject::deserialize(de::value::MapAccessDeserializer::new(map))
-                    .map(Into::into)
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                // The inner `Option`s read `null` as missing.
+                let mut code: Option<i64> = None;
+                let mut message: Option<Option<String>> = None;
+                let mut documentation_url: Option<Option<String>> = None;
+                let mut source: Option<Option<serde_json::Value>> = None;
+                visit_fields(&mut map, |key, map| {
+                    match key {
+                        "code" => take_field(map, &mut code, "code")?,
+                        "message" => take_field(map, &mut message, "message")?,
+                        "documentation_url" => {
+                            take_field(map, &mut documentation_url, "documentation_url")?
+                        }
+                        "source" => take_field(map, &mut source, "source")?,
+                        _ => return Ok(false),
+                    }
+                    Ok(true)
+                })?;
+                Ok(ApiMessage {
+                    code: code.unwrap_or_default(),
+                    message: message.flatten().unwrap_or_default(),
+                    documentation_url: documentation_url.flatten(),
+                    source: source.flatten(),
+                })
             }
         }
 
@@ -231,43 +292,67 @@ impl<'de> Deserialize<'de> for ApiMessage {
 /// Every field is optional; numbers are accepted as integers, integral floats (`1.0`) or
 /// numeric strings (negative and fractional ones read as `None`), and unknown fields (cursors
 /// and the like) are ignored.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ResultInfo {
     /// The page this response holds (1-based).
-    #[serde(
-        default,
-        deserialize_with = "opt_u32",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub page: Option<u32>,
     /// The page size that was asked for.
-    #[serde(
-        default,
-        deserialize_with = "opt_u32",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub per_page: Option<u32>,
     /// How many items this page holds.
-    #[serde(
-        default,
-        deserialize_with = "opt_u32",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub count: Option<u32>,
     /// How many items there are across all pages.
-    #[serde(
-        default,
-        deserialize_with = "opt_u32",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_count: Option<u32>,
     /// How many pages there are.
-    #[serde(
-        default,
-        deserialize_with = "opt_u32",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_pages: Option<u32>,
+}
+
+crate::object_serde! {
+    @serialize ResultInfo; optional page; optional per_page; optional count; optional
+    total_count; optional total_pages;
+}
+
+impl<'de> Deserialize<'de> for ResultInfo {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ResultInfoVisitor;
+
+        impl<'de> Visitor<'de> for ResultInfoVisitor {
+            type Value = ResultInfo;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("struct ResultInfo")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ResultInfo, A::Error> {
+                let [mut page, mut per_page, mut count, mut total_count, mut total_pages] =
+                    [const { None::<Count> }; 5];
+                visit_fields(&mut map, |key, map| {
+                    match key {
+                        "page" => take_field(map, &mut page, "page")?,
+                        "per_page" => take_field(map, &mut per_page, "per_page")?,
+                        "count" => take_field(map, &mut count, "count")?,
+                        "total_count" => take_field(map, &mut total_count, "total_count")?,
+                        "total_pages" => take_field(map, &mut total_pages, "total_pages")?,
+                        _ => return Ok(false),
+                    }
+                    Ok(true)
+                })?;
+                let count_of = |slot: Option<Count>| slot.and_then(|c| c.0);
+                Ok(ResultInfo {
+                    page: count_of(page),
+                    per_page: count_of(per_page),
+                    count: count_of(count),
+                    total_count: count_of(total_count),
+                    total_pages: count_of(total_pages),
+                })
+            }
+        }
+
+        deserializer.deserialize_struct(
+            "ResultInfo",
+            &["page", "per_page", "count", "total_count", "total_pages"],
+            ResultInfoVisitor,
+        )
+    }
 }
 
 /// The body of a failed call (`4XX`, `5XX`), decoded from any JSON object.
@@ -287,7 +372,7 @@ pub struct ResultInfo {
 /// let odd: ApiFailure = serde_json::from_str(r#"{"success":"no","errors":"boom"}"#).unwrap();
 /// assert_eq!(odd.errors[0].message, "boom");
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ApiFailure {
     /// Normally `false` (missing or not a boolean → `false`).
     pub success: bool,
@@ -296,46 +381,38 @@ pub struct ApiFailure {
     /// Informational messages.
     pub messages: Vec<ApiMessage>,
     /// Whatever `result` held (usually `null` → `None`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result: Option<serde_json::Value>,
+}
+
+crate::object_serde! {
+    @serialize ApiFailure; required success; required errors; required messages; optional result;
 }
 
 impl<'de> Deserialize<'de> for ApiFailure {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         // Failure bodies are small and rare, so a `Value` detour is fine here: it buys
         // tolerance of every shape upstream has been seen to send.
-        #[derive(Deserialize)]
-        struct Raw {
-            #[serde(default)]
-            success: serde_json::Value,
-            #[serde(default)]
-            errors: serde_json::Value,
-            #[serde(default)]
-            messages: serde_json::Value,
-            #[serde(default)]
-            result: Option<serde_json::Value>,
-        }
-
         struct ObjectOnly;
 
         impl<'de> Visitor<'de> for ObjectOnly {
-            type Value = Raw;
+            type Value = serde_json::Map<String, serde_json::Value>;
 
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a JSON object")
             }
 
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Raw, A::Error> {
-                Raw::deserialize(de::value::MapAccessDeserializer::new(map))
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                Deserialize::deserialize(de::value::MapAccessDeserializer::new(map))
             }
         }
 
-        let raw = deserializer.deserialize_map(ObjectOnly)?;
+        let mut raw = deserializer.deserialize_map(ObjectOnly)?;
+        let mut take = |key| raw.remove(key).unwrap_or_default();
         Ok(ApiFailure {
-            success: raw.success.as_bool().unwrap_or(false),
-            errors: messages_from_value(raw.errors),
-            messages: messages_from_value(raw.messages),
-            result: raw.result.filter(|v| !v.is_null()),
+            success: take("success").as_bool().unwrap_or(false),
+            errors: messages_from_value(take("errors")),
+            messages: messages_from_value(take("messages")),
+            result: Some(take("result")).filter(|v| !v.is_null()),
         })
     }
 }

@@ -1,27 +1,19 @@
-//! Small lenient deserializers shared by the core types. None of them goes through
-//! `serde_json::Value`, so they cost no more than the plain derive.
+//! A lenient deserializer of the core types. It does not go through `serde_json::Value`, so it
+//! costs no more than a plain `u32`.
 
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 
-/// `null` or a missing key decodes as `T::default()` (used for `errors: null`).
-pub(crate) fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de> + Default,
-{
-    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
-}
-
 /// An optional count: accepts unsigned and signed integers, integral floats (`1.0`), numeric
 /// strings and `null`. Negative and fractional numbers decode as `None`; values above
 /// `u32::MAX` saturate.
-pub(crate) fn opt_u32<'de, D>(deserializer: D) -> Result<Option<u32>, D::Error>
-where
-    D: Deserializer<'de>,
-{
-    deserializer.deserialize_option(OptU32)
+pub(crate) struct Count(pub(crate) Option<u32>);
+
+impl<'de> Deserialize<'de> for Count {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_option(OptU32).map(Count)
+    }
 }
 
 struct OptU32;

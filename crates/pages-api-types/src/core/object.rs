@@ -17,13 +17,14 @@ use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAcces
 /// The serde impls of a generated struct: `object_serde! { Name; required id; optional
 /// content_type = "contentType"; patch branch; }`. Each field says how it is present, which
 /// [`required`], [`optional`] and [`patch`] implement, and its JSON key when that is not the
-/// field's name.
+/// field's name. `object_serde! { @serialize Name; ... }` writes the `Serialize` impl alone (the
+/// client's request bodies, which are never decoded).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! object_serde {
     // Its own item and generic names start with `__`, which no generated type name does: macro
     // hygiene keeps local variables apart, not items and generics.
-    ($name:ident; $($presence:ident $field:ident $(= $wire:literal)?;)*) => {
+    (@serialize $name:ident; $($presence:ident $field:ident $(= $wire:literal)?;)*) => {
         impl ::serde::Serialize for $name {
             fn serialize<__S: ::serde::Serializer>(
                 &self,
@@ -40,6 +41,9 @@ macro_rules! object_serde {
                 ::serde::ser::SerializeMap::end(map)
             }
         }
+    };
+    ($name:ident; $($presence:ident $field:ident $(= $wire:literal)?;)*) => {
+        $crate::object_serde! { @serialize $name; $($presence $field $(= $wire)?;)* }
 
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -237,6 +241,20 @@ pub fn take_field<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
     Ok(())
 }
 
+/// Walks an object for a hand-written impl: `field` takes the value of each key it knows and
+/// says so; the values of the others are skipped.
+pub(crate) fn visit_fields<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    mut field: impl FnMut(&str, &mut A) -> Result<bool, A::Error>,
+) -> Result<(), A::Error> {
+    while let Some(key) = map.next_key::<FieldKey<'de>>()? {
+        if !field(key.as_str(), map)? {
+            skip_field(map)?;
+        }
+    }
+    Ok(())
+}
+
 /// Skips an unknown key's value, so a field Cloudflare adds breaks no older client.
 #[doc(hidden)]
 #[inline]
@@ -308,6 +326,30 @@ mod tests {
         object_visitor: Option<bool>,
     }
     crate::object_serde! { ObjectVisitor; optional object_visitor; }
+
+    // A request body: written, never read, so its fields need not decode.
+    struct WriteOnly;
+    impl serde::Serialize for WriteOnly {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.serialize_str("w")
+        }
+    }
+    struct Body {
+        value: WriteOnly,
+        kind: Option<WriteOnly>,
+        branch: Patch<u8>,
+    }
+    crate::object_serde! { @serialize Body; required value; optional kind = "type"; patch branch; }
+
+    #[test]
+    fn a_body_is_written_without_a_decoder() {
+        let body = |kind, branch| serde_json::to_string(&Body { value: WriteOnly, kind, branch });
+        assert_eq!(body(None, Patch::Keep).unwrap(), r#"{"value":"w"}"#);
+        assert_eq!(
+            body(Some(WriteOnly), Patch::Null).unwrap(),
+            r#"{"value":"w","type":"w","branch":null}"#
+        );
+    }
 
     // A schema with no properties gives a struct with no fields.
     #[derive(Debug, Default, PartialEq)]

@@ -10,7 +10,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD_NO_PAD_INDIFFERENT, URL_SAFE_NO_PAD_INDIFFERENT};
-use serde::Deserialize;
 
 use super::calls::Calls;
 use crate::runtime::upload_error::UploadError;
@@ -26,11 +25,12 @@ pub(crate) const CODE_UNAUTHORIZED: i64 = 8_000_013;
 /// A token is renewed this long before its `exp` at most (a fifth of its lifetime at least).
 const MAX_REFRESH_MARGIN: Duration = Duration::from_secs(30);
 
-#[derive(Deserialize)]
 struct Claims {
     exp: Option<f64>,
     max_file_count_allowed: Option<f64>,
 }
+
+pages_api_types::object_serde! { Claims; optional exp; optional max_file_count_allowed; }
 
 /// One upload token and what its payload says.
 #[derive(Clone)]
