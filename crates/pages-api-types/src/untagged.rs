@@ -84,7 +84,10 @@ mod tests {
     fn each_variant_is_written_as_itself() {
         let text = |value: &D| serde_json::to_string(value).unwrap();
         assert_eq!(text(&D::Count(3)), "3");
-        assert_eq!(text(&D::Object(Named { name: "a".into() })), r#"{"name":"a"}"#);
+        assert_eq!(
+            text(&D::Object(Named { name: "a".into() })),
+            r#"{"name":"a"}"#
+        );
         assert_eq!(text(&D::Text("x".into())), r#""x""#);
     }
 }

@@ -323,8 +323,13 @@ impl<'de> Deserialize<'de> for ResultInfo {
             }
 
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ResultInfo, A::Error> {
-                let [mut page, mut per_page, mut count, mut total_count, mut total_pages] =
-                    [const { None::<Count> }; 5];
+                let [
+                    mut page,
+                    mut per_page,
+                    mut count,
+                    mut total_count,
+                    mut total_pages,
+                ] = [const { None::<Count> }; 5];
                 visit_fields(&mut map, |key, map| {
                     match key {
                         "page" => take_field(map, &mut page, "page")?,

@@ -343,7 +343,13 @@ mod tests {
 
     #[test]
     fn a_body_is_written_without_a_decoder() {
-        let body = |kind, branch| serde_json::to_string(&Body { value: WriteOnly, kind, branch });
+        let body = |kind, branch| {
+            serde_json::to_string(&Body {
+                value: WriteOnly,
+                kind,
+                branch,
+            })
+        };
         assert_eq!(body(None, Patch::Keep).unwrap(), r#"{"value":"w"}"#);
         assert_eq!(
             body(Some(WriteOnly), Patch::Null).unwrap(),
