@@ -69,23 +69,22 @@ macro_rules! object_serde {
                         while let ::core::option::Option::Some(key) =
                             map.next_key::<$crate::__private::FieldKey<'de>>()?
                         {
-                            match key.as_str() {
+                            // One `?` for every arm, and below one check for every missing
+                            // field: early returns are what makes these impls slow to
+                            // borrow-check, which was most of the types crate's compile time.
+                            let step = match key.as_str() {
                                 $($crate::object_serde!(@wire $field $($wire)?) => {
                                     $crate::__private::take_field(
                                         &mut map,
                                         &mut $field,
                                         $crate::object_serde!(@wire $field $($wire)?),
-                                    )?
+                                    )
                                 })*
-                                _ => $crate::__private::skip_field(&mut map)?,
-                            }
+                                _ => $crate::__private::skip_field(&mut map),
+                            };
+                            step?;
                         }
-                        ::core::result::Result::Ok($name {
-                            $($field: $crate::__private::$presence::finish::<_, __A::Error>(
-                                $field,
-                                $crate::object_serde!(@wire $field $($wire)?),
-                            )?,)*
-                        })
+                        $crate::object_serde!(@finish $name; $($presence $field $(= $wire)?;)*)
                     }
 
                     fn visit_seq<__A: ::serde::de::SeqAccess<'de>>(
@@ -93,12 +92,8 @@ macro_rules! object_serde {
                         seq: __A,
                     ) -> ::core::result::Result<$name, __A::Error> {
                         $crate::__private::refuse_items(seq, &self)?;
-                        ::core::result::Result::Ok($name {
-                            $($field: $crate::__private::$presence::finish::<_, __A::Error>(
-                                ::core::option::Option::None,
-                                $crate::object_serde!(@wire $field $($wire)?),
-                            )?,)*
-                        })
+                        $(let $field = ::core::option::Option::None;)*
+                        $crate::object_serde!(@finish $name; $($presence $field $(= $wire)?;)*)
                     }
                 }
 
@@ -110,6 +105,22 @@ macro_rules! object_serde {
             }
         }
     };
+    // The value from the slots: the first required field that is missing is the error.
+    (@finish $name:ident; $($presence:ident $field:ident $(= $wire:literal)?;)*) => {
+        match ::core::option::Option::None
+            $(.or($crate::__private::$presence::missing(
+                &$field,
+                $crate::object_serde!(@wire $field $($wire)?),
+            )))*
+        {
+            ::core::option::Option::Some(wire) => {
+                ::core::result::Result::Err(::serde::de::Error::missing_field(wire))
+            }
+            ::core::option::Option::None => ::core::result::Result::Ok($name {
+                $($field: $crate::__private::$presence::take($field),)*
+            }),
+        }
+    };
     // The JSON key: the one given, else the field's name.
     (@wire $field:ident $wire:literal) => { $wire };
     (@wire $field:ident) => { ::core::stringify!($field) };
@@ -118,7 +129,6 @@ macro_rules! object_serde {
 /// A field that is always there: written as it is; missing on input is an error.
 #[doc(hidden)]
 pub mod required {
-    use serde::de;
     use serde::ser::{Serialize, SerializeMap};
 
     #[doc(hidden)]
@@ -133,8 +143,15 @@ pub mod required {
 
     #[doc(hidden)]
     #[inline]
-    pub fn finish<T, E: de::Error>(slot: Option<T>, wire: &'static str) -> Result<T, E> {
-        slot.ok_or_else(|| E::missing_field(wire))
+    pub fn missing<T>(slot: &Option<T>, wire: &'static str) -> Option<&'static str> {
+        slot.is_none().then_some(wire)
+    }
+
+    /// (Only called once `missing` said the slot is filled.)
+    #[doc(hidden)]
+    #[inline]
+    pub fn take<T>(slot: Option<T>) -> T {
+        slot.expect("a required field's slot is filled")
     }
 }
 
@@ -158,8 +175,14 @@ pub mod optional {
 
     #[doc(hidden)]
     #[inline]
-    pub fn finish<T: Default, E>(slot: Option<T>, _wire: &'static str) -> Result<T, E> {
-        Ok(slot.unwrap_or_default())
+    pub fn missing<T>(_slot: &Option<T>, _wire: &'static str) -> Option<&'static str> {
+        None
+    }
+
+    #[doc(hidden)]
+    #[inline]
+    pub fn take<T: Default>(slot: Option<T>) -> T {
+        slot.unwrap_or_default()
     }
 }
 
@@ -184,7 +207,7 @@ pub mod patch {
         map.serialize_entry(wire, value)
     }
 
-    pub use super::optional::finish;
+    pub use super::optional::{missing, take};
 }
 
 /// An object key, borrowed from the input when it can be (serde_json: unless it has escapes).
@@ -294,6 +317,8 @@ mod tests {
         // Named like the impls' own locals: the macro's hygiene keeps them apart.
         map: Option<bool>,
         key: Option<bool>,
+        step: Option<bool>,
+        wire: Option<bool>,
     }
     crate::object_serde! {
         Outer;
@@ -303,6 +328,8 @@ mod tests {
         patch branch;
         optional map;
         optional key;
+        optional step;
+        optional wire;
     }
 
     // Types named like generics or items an impl could use.
@@ -369,7 +396,8 @@ mod tests {
     #[test]
     fn objects_decode_and_encode_as_derived() {
         let outer = decode(
-            r#"{"id": "x", "a": 1, "inner": {"n": 2}, "extra": [true], "map": false, "key": true}"#,
+            r#"{"id": "x", "a": 1, "inner": {"n": 2}, "extra": [true], "map": false, "key": true,
+                "step": true, "wire": false}"#,
         )
         .unwrap();
         assert_eq!(outer.id, "x");
@@ -377,10 +405,12 @@ mod tests {
         assert_eq!(outer.inner_value, Some(Inner { n: Some(2) }));
         assert_eq!(outer.branch, Patch::Keep);
         assert_eq!((outer.map, outer.key), (Some(false), Some(true)));
+        assert_eq!((outer.step, outer.wire), (Some(true), Some(false)));
         let encoded = serde_json::to_value(&outer).unwrap();
         assert_eq!(
             encoded,
-            serde_json::json!({"id": "x", "a": 1, "inner": {"n": 2}, "map": false, "key": true})
+            serde_json::json!({"id": "x", "a": 1, "inner": {"n": 2}, "map": false, "key": true,
+                "step": true, "wire": false})
         );
         assert_eq!(serde_json::from_value::<Outer>(encoded).unwrap(), outer);
     }
