@@ -1,5 +1,4 @@
 //! The Cloudflare response envelope and its parts.
-
 //!
 //! Their serde impls are written here rather than derived, so that no program using the crates
 //! builds serde's derive macro (with `syn`, a few seconds of every clean build).
