@@ -64,3 +64,54 @@ macro_rules! open_enum_serde {
         }
     };
 }
+
+#[cfg(test)]
+mod tests {
+    // Open enums named like the impls' own generics and visitor, as a spec could name them.
+    macro_rules! open_enum {
+        ($($name:ident),*) => {$(
+            #[derive(Debug, PartialEq)]
+            enum $name {
+                Known,
+                Unknown(String),
+            }
+
+            impl $name {
+                fn as_str(&self) -> &str {
+                    match self {
+                        Self::Known => "known",
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+
+            impl From<&str> for $name {
+                fn from(value: &str) -> Self {
+                    match value {
+                        "known" => Self::Known,
+                        other => Self::Unknown(other.to_owned()),
+                    }
+                }
+            }
+
+            crate::open_enum_serde!($name);
+        )*};
+    }
+    open_enum!(Visitor, S, D, E);
+
+    #[test]
+    fn names_like_the_impls_own_compile_and_work() {
+        assert_eq!(
+            serde_json::from_str::<Visitor>(r#""known""#).unwrap(),
+            Visitor::Known
+        );
+        assert_eq!(
+            serde_json::from_str::<S>(r#""new""#).unwrap(),
+            S::Unknown("new".into())
+        );
+        assert_eq!(serde_json::to_string(&D::Known).unwrap(), r#""known""#);
+        assert_eq!(E::Unknown("x".into()).to_string(), "x");
+        assert!(Visitor::Known.is_known() && S::Known.is_known() && D::Known.is_known());
+        assert!(!E::Unknown("x".into()).is_known());
+    }
+}
