@@ -37,6 +37,8 @@ pub mod __private {
 }
 
 /// The `time` crate, so [`Timestamp::as_offset_date_time`] can be named without a direct dependency.
+/// It is built with its `formatting` feature alone; a program that parses with `time` depends on
+/// it with `parsing` itself (cargo then builds one `time` with both).
 pub use time;
 
 #[rustfmt::skip]

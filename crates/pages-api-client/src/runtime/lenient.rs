@@ -1,14 +1,17 @@
 //! Decoding a 2xx body: the fast path (`serde_json::from_slice` straight into the types), and
 //! only when that fails the lenient path, which drops the nodes that do not fit one by one until
 //! the body decodes, so that one odd field never sinks a whole response (or a whole list).
+//!
+//! The lenient path decodes with the fast path's own code, from the body written out compactly
+//! again, and finds the node that failed from where serde_json stopped (see [`failed_node`]).
+//! So a program compiles the decoding of each response type once, not a second time for a
+//! path-tracking deserializer.
 
 use std::collections::HashMap;
 
 use pages_api_types::{DroppedField, Envelope};
 use serde::de::{DeserializeOwned, Error as _};
 use serde_json::Value;
-use serde_path_to_error::Segment;
-
 /// The most nodes dropped from one body before giving up: every drop costs a decode of the
 /// whole body, so a body that is wrong everywhere fails in bounded time.
 const MAX_DROPS: usize = 256;
@@ -45,23 +48,30 @@ fn decode_lenient<T: DeserializeOwned>(
     let mut removed: HashMap<String, Vec<usize>> = HashMap::new();
     let mut drops = 0;
     loop {
-        let error = match serde_path_to_error::deserialize::<_, Envelope<T>>(&value) {
+        let compact = serde_json::to_vec(&value).map_err(serde_json::Error::custom)?;
+        let error = match serde_json::from_slice::<Envelope<T>>(&compact) {
             Ok(mut envelope) => {
                 envelope.dropped = dropped;
                 return Ok(envelope);
             }
             Err(error) => error,
         };
-        let segments: Vec<Segment> = error.path().iter().cloned().collect();
-        let reason = error.into_inner().to_string();
-        // Below an `Unknown` segment (a buffered union member) there is nothing to address:
-        // the node holding it goes.
-        let cut = segments
-            .iter()
-            .position(|s| matches!(s, Segment::Unknown))
-            .unwrap_or(segments.len());
-        let segments = &segments[..cut];
-        let path = original_path(segments, &removed);
+        let reason = error.to_string();
+        let reason = reason
+            .strip_suffix(&format!(
+                " at line {} column {}",
+                error.line(),
+                error.column()
+            ))
+            .unwrap_or(&reason)
+            .to_string();
+        // Written out compactly, the body is one line: the column is the byte offset.
+        let segments = if error.line() == 1 {
+            failed_node(&value, error.column())
+        } else {
+            Vec::new()
+        };
+        let path = original_path(&segments, &removed);
         if segments.len() < 2 {
             return Err(serde_json::Error::custom(format!(
                 "at `{}`: {reason}",
@@ -74,7 +84,7 @@ fn decode_lenient<T: DeserializeOwned>(
                  decode)"
             )));
         }
-        let Some(index) = remove(&mut value, segments) else {
+        let Some(index) = remove(&mut value, &segments) else {
             return Err(serde_json::Error::custom(format!("at `{path}`: {reason}")));
         };
         drops += 1;
@@ -108,6 +118,105 @@ fn decode_lenient<T: DeserializeOwned>(
     }
 }
 
+/// One step of the path to a node: an array element or an object member.
+#[derive(Clone, Debug, PartialEq)]
+enum Segment {
+    Index(usize),
+    Key(String),
+}
+
+/// The node of `value` that serde_json was decoding when it stopped at byte `offset` of
+/// `serde_json::to_vec(value)`. serde_json stops just after a node it refused as a whole (a
+/// scalar it read, an object missing a field, an array refused for an object), at the opening
+/// bracket of an array or object it refused unread, and just inside the bracket of one whose
+/// visitor refused it on sight (serde's default `visit_seq`); past a key it refused, the node is
+/// the object around it. So: the node ending at `offset`, else the array or object starting
+/// there, else the innermost node around it.
+fn failed_node(value: &Value, offset: usize) -> Vec<Segment> {
+    let mut finder = NodeFinder {
+        offset,
+        path: Vec::new(),
+        ending: None,
+        starting: None,
+        around: None,
+    };
+    finder.walk(value, 0);
+    finder
+        .ending
+        .or(finder.starting)
+        .or(finder.around)
+        .unwrap_or_default()
+}
+
+/// The walk of [`failed_node`]: the compact JSON's byte spans, node by node.
+struct NodeFinder {
+    offset: usize,
+    path: Vec<Segment>,
+    ending: Option<Vec<Segment>>,
+    starting: Option<Vec<Segment>>,
+    /// The innermost node so far with the offset inside it.
+    around: Option<Vec<Segment>>,
+}
+
+impl NodeFinder {
+    /// Walks the node written from byte `start`; returns the byte after it.
+    fn walk(&mut self, value: &Value, start: usize) -> usize {
+        // Only an array or object can be refused unread; serde_json reads a scalar first.
+        if start == self.offset && value.is_array() | value.is_object() {
+            self.starting = Some(self.path.clone());
+        }
+        let end = match value {
+            Value::Array(items) => {
+                let mut at = start + 1;
+                for (index, item) in items.iter().enumerate() {
+                    at += usize::from(index > 0);
+                    self.path.push(Segment::Index(index));
+                    at = self.walk(item, at);
+                    self.path.pop();
+                }
+                at + 1
+            }
+            Value::Object(members) => {
+                let mut at = start + 1;
+                for (index, (key, member)) in members.iter().enumerate() {
+                    at += usize::from(index > 0) + compact_len(&Value::from(key.as_str())) + 1;
+                    self.path.push(Segment::Key(key.clone()));
+                    at = self.walk(member, at);
+                    self.path.pop();
+                }
+                at + 1
+            }
+            scalar => start + compact_len(scalar),
+        };
+        if end == self.offset && self.ending.is_none() {
+            self.ending = Some(self.path.clone());
+        }
+        // Children are walked first: the first node found around the offset is the innermost.
+        if start < self.offset && self.offset < end && self.around.is_none() {
+            self.around = Some(self.path.clone());
+        }
+        end
+    }
+}
+
+/// How many bytes `serde_json::to_vec` writes for a scalar (or a key, as a string).
+fn compact_len(scalar: &Value) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // Writing a `Value` to a sink that cannot fail does not fail.
+    let _ = serde_json::to_writer(&mut count, scalar);
+    count.0
+}
+
 /// Removes the node at `segments` from `value`. `None`: there was no such node; `Some(Some(i))`:
 /// it was element `i` of its array (as indexed now); `Some(None)`: an object member.
 fn remove(value: &mut Value, segments: &[Segment]) -> Option<Option<usize>> {
@@ -115,21 +224,17 @@ fn remove(value: &mut Value, segments: &[Segment]) -> Option<Option<usize>> {
     let mut node = value;
     for segment in parents {
         node = match (segment, node) {
-            (Segment::Seq { index }, Value::Array(items)) => items.get_mut(*index)?,
-            (Segment::Map { key } | Segment::Enum { variant: key }, Value::Object(members)) => {
-                members.get_mut(key)?
-            }
+            (Segment::Index(index), Value::Array(items)) => items.get_mut(*index)?,
+            (Segment::Key(key), Value::Object(members)) => members.get_mut(key)?,
             _ => return None,
         };
     }
     match (last, node) {
-        (Segment::Seq { index }, Value::Array(items)) if *index < items.len() => {
+        (Segment::Index(index), Value::Array(items)) if *index < items.len() => {
             items.remove(*index);
             Some(Some(*index))
         }
-        (Segment::Map { key } | Segment::Enum { variant: key }, Value::Object(members)) => {
-            members.remove(key).map(|_| None)
-        }
+        (Segment::Key(key), Value::Object(members)) => members.remove(key).map(|_| None),
         _ => None,
     }
 }
@@ -140,7 +245,7 @@ fn original_path(segments: &[Segment], removed: &HashMap<String, Vec<usize>>) ->
     let mut path = String::new();
     for segment in segments {
         match segment {
-            Segment::Seq { index } => {
+            Segment::Index(index) => {
                 let mut index = *index;
                 for &r in removed.get(&path).map(Vec::as_slice).unwrap_or_default() {
                     if r <= index {
@@ -149,13 +254,12 @@ fn original_path(segments: &[Segment], removed: &HashMap<String, Vec<usize>>) ->
                 }
                 path.push_str(&format!("[{index}]"));
             }
-            Segment::Map { key } | Segment::Enum { variant: key } => {
+            Segment::Key(key) => {
                 if !path.is_empty() {
                     path.push('.');
                 }
                 path.push_str(key);
             }
-            Segment::Unknown => break,
         }
     }
     path
@@ -216,6 +320,42 @@ mod tests {
         // Not JSON: the parser's own error (line and column).
         let err = decode("<html>").unwrap_err();
         assert!(err.contains("line 1"), "{err}");
+    }
+
+    #[test]
+    fn the_failed_node_is_found_from_where_serde_json_stopped() {
+        let value: Value = serde_json::from_str(r#"{"a":[1,{"b":"x"}],"c":{"d":null}}"#).unwrap();
+        let text = serde_json::to_string(&value).unwrap();
+        let at = |needle: &str| text.find(needle).unwrap();
+        let key = |k: &str| Segment::Key(k.into());
+        // Just after a scalar, an object and an array: that node.
+        let after_x = at(r#""x""#) + 3;
+        assert_eq!(
+            failed_node(&value, after_x),
+            [key("a"), Segment::Index(1), key("b")]
+        );
+        assert_eq!(
+            failed_node(&value, at("}]") + 1),
+            [key("a"), Segment::Index(1)]
+        );
+        assert_eq!(failed_node(&value, at("],") + 1), [key("a")]);
+        // At an opening bracket: the node it opens.
+        assert_eq!(failed_node(&value, at(r#"{"d""#)), [key("c")]);
+        // Just after a key: the object around it.
+        assert_eq!(failed_node(&value, at(r#""d""#) + 3), [key("c")]);
+        // Just inside a bracket, where a scalar starts: the array.
+        assert_eq!(failed_node(&value, at("[1") + 1), [key("a")]);
+        // The end of the whole body: the body itself (nothing to drop).
+        assert_eq!(failed_node(&value, text.len()), []);
+    }
+
+    #[test]
+    fn escaped_text_keeps_the_offsets_right() {
+        let body = r#"{"result":[{"name":"a\"\n\u00e9"},{"name":"b","size":"x"}]}"#;
+        let env = decode(body).unwrap();
+        assert_eq!(env.dropped.len(), 1, "{:?}", env.dropped);
+        assert_eq!(env.dropped[0].path, "result[1].size");
+        assert_eq!(env.result.unwrap()[0].name, "a\"\n\u{e9}");
     }
 
     #[test]

@@ -286,16 +286,20 @@ pub fn skip_field<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
     Ok(())
 }
 
-/// Accepts `[]` (an empty object, as some endpoints spell it) and refuses any other array.
+/// Accepts `[]` (an empty object, as some endpoints spell it) and refuses any other array as a
+/// whole. The array is read to its end first, so serde_json places the error after it: the
+/// position the client's lenient decoding takes for the node that did not fit (after the first
+/// element, it would take that element instead).
 #[doc(hidden)]
 pub fn refuse_items<'de, A: SeqAccess<'de>>(
     mut seq: A,
     expected: &dyn de::Expected,
 ) -> Result<(), A::Error> {
-    match seq.next_element::<IgnoredAny>()? {
-        None => Ok(()),
-        Some(_) => Err(de::Error::invalid_type(de::Unexpected::Seq, expected)),
+    if seq.next_element::<IgnoredAny>()?.is_none() {
+        return Ok(());
     }
+    while seq.next_element::<IgnoredAny>()?.is_some() {}
+    Err(de::Error::invalid_type(de::Unexpected::Seq, expected))
 }
 
 #[cfg(test)]
@@ -484,10 +488,10 @@ mod tests {
             err.contains("invalid type: sequence, expected struct Outer"),
             "{err}"
         );
-        let err = decode(r#"{"id": "x", "inner": [3]}"#).unwrap_err();
+        let err = decode(r#"{"id": "x", "inner": [3, 4]}"#).unwrap_err();
         assert!(
-            err.contains("invalid type: sequence, expected struct Inner"),
-            "{err}"
+            err.contains("invalid type: sequence, expected struct Inner at line 1 column 27"),
+            "the error is placed after the whole array: {err}"
         );
     }
 
