@@ -49,10 +49,12 @@ pub(super) fn finish(mut examples: Vec<Example>, types: &[TypeDef]) -> Vec<Examp
 fn project(value: &Value, ty: &TypeRef, types: &[TypeDef]) -> Value {
     match (ty, value) {
         (TypeRef::Named(name), Value::Object(object)) => {
+            // `types` is sorted by name (`normalize`).
+            let found = types.binary_search_by(|t| t.name.as_str().cmp(name));
             let Some(TypeDef {
                 kind: TypeKind::Struct(s),
                 ..
-            }) = types.iter().find(|t| &t.name == name)
+            }) = found.ok().map(|i| &types[i])
             else {
                 return value.clone();
             };
