@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use pages_api_types::{DroppedField, Envelope};
 use serde::de::{DeserializeOwned, Error as _};
 use serde_json::Value;
+
 /// The most nodes dropped from one body before giving up: every drop costs a decode of the
 /// whole body, so a body that is wrong everywhere fails in bounded time.
 const MAX_DROPS: usize = 256;
@@ -29,33 +30,59 @@ pub(crate) fn decode_success<T: DeserializeOwned>(
 }
 
 /// The lenient path. `first` is the fast path's error, returned when the body is not a JSON
-/// object at all (nothing to drop).
+/// object at all (nothing to drop). Only the decoding is generic: the pruning between attempts
+/// ([`Pruning`]) is compiled once, not once for every response type a program decodes.
 #[cold]
 #[inline(never)]
 fn decode_lenient<T: DeserializeOwned>(
     body: &[u8],
     first: serde_json::Error,
 ) -> Result<Envelope<T>, serde_json::Error> {
-    let Ok(mut value) = serde_json::from_slice::<Value>(body) else {
-        return Err(first);
-    };
-    if !value.is_object() {
-        return Err(first);
-    }
-    let mut dropped: Vec<DroppedField> = Vec::new();
-    // The original indices removed from each array, keyed by the array's original path: paths
-    // are reported as they are in the body, not as they are after earlier removals.
-    let mut removed: HashMap<String, Vec<usize>> = HashMap::new();
-    let mut drops = 0;
+    let mut pruning = Pruning::of(body, first)?;
     loop {
-        let compact = serde_json::to_vec(&value).map_err(serde_json::Error::custom)?;
-        let error = match serde_json::from_slice::<Envelope<T>>(&compact) {
+        let compact = pruning.compact()?;
+        match serde_json::from_slice::<Envelope<T>>(&compact) {
             Ok(mut envelope) => {
-                envelope.dropped = dropped;
+                envelope.dropped = pruning.dropped;
                 return Ok(envelope);
             }
-            Err(error) => error,
-        };
+            Err(error) => pruning.drop_failed_node(&error)?,
+        }
+    }
+}
+
+/// The body as a `Value` with the nodes that did not decode taken out so far.
+struct Pruning {
+    value: Value,
+    dropped: Vec<DroppedField>,
+    /// The original indices removed from each array, keyed by the array's original path: paths
+    /// are reported as they are in the body, not as they are after earlier removals.
+    removed: HashMap<String, Vec<usize>>,
+    drops: usize,
+}
+
+impl Pruning {
+    fn of(body: &[u8], first: serde_json::Error) -> Result<Self, serde_json::Error> {
+        match serde_json::from_slice::<Value>(body) {
+            Ok(value) if value.is_object() => Ok(Pruning {
+                value,
+                dropped: Vec::new(),
+                removed: HashMap::new(),
+                drops: 0,
+            }),
+            _ => Err(first),
+        }
+    }
+
+    /// The body as it is now, written out compactly: on one line, so an error's column is its
+    /// byte offset.
+    fn compact(&self) -> Result<Vec<u8>, serde_json::Error> {
+        serde_json::to_vec(&self.value)
+    }
+
+    /// Takes out the node that `error` (from decoding [`Self::compact`]) failed at, or says why
+    /// the body cannot decode.
+    fn drop_failed_node(&mut self, error: &serde_json::Error) -> Result<(), serde_json::Error> {
         let reason = error.to_string();
         let reason = reason
             .strip_suffix(&format!(
@@ -65,32 +92,31 @@ fn decode_lenient<T: DeserializeOwned>(
             ))
             .unwrap_or(&reason)
             .to_string();
-        // Written out compactly, the body is one line: the column is the byte offset.
         let segments = if error.line() == 1 {
-            failed_node(&value, error.column())
+            failed_node(&self.value, error.column())
         } else {
             Vec::new()
         };
-        let path = original_path(&segments, &removed);
+        let path = original_path(&segments, &self.removed);
         if segments.len() < 2 {
             return Err(serde_json::Error::custom(format!(
                 "at `{}`: {reason}",
                 if path.is_empty() { "." } else { &path }
             )));
         }
-        if drops >= MAX_DROPS {
+        if self.drops >= MAX_DROPS {
             return Err(serde_json::Error::custom(format!(
                 "at `{path}`: {reason} (gave up after dropping {MAX_DROPS} fields that did not \
                  decode)"
             )));
         }
-        let Some(index) = remove(&mut value, &segments) else {
+        let Some(index) = remove(&mut self.value, &segments) else {
             return Err(serde_json::Error::custom(format!("at `{path}`: {reason}")));
         };
-        drops += 1;
+        self.drops += 1;
         if let Some(index) = index {
-            let array = original_path(&segments[..segments.len() - 1], &removed);
-            let list = removed.entry(array).or_default();
+            let array = original_path(&segments[..segments.len() - 1], &self.removed);
+            let list = self.removed.entry(array).or_default();
             let at = list.partition_point(|&r| r < index);
             list.insert(at, index);
         }
@@ -105,16 +131,17 @@ fn decode_lenient<T: DeserializeOwned>(
                 .is_some_and(|rest| rest.starts_with(['.', '[']))
         };
         let mut reason = reason;
-        let mut kept = Vec::with_capacity(dropped.len());
-        for d in dropped {
+        let mut kept = Vec::with_capacity(self.dropped.len());
+        for d in std::mem::take(&mut self.dropped) {
             if inside(&d.path) {
                 reason = format!("{reason} (after dropping `{}`: {})", d.path, d.reason);
             } else {
                 kept.push(d);
             }
         }
-        dropped = kept;
-        dropped.push(DroppedField { path, reason });
+        self.dropped = kept;
+        self.dropped.push(DroppedField { path, reason });
+        Ok(())
     }
 }
 
