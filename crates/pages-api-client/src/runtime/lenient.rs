@@ -189,7 +189,8 @@ impl NodeFinder {
     /// Walks the node written from byte `start`; returns the byte after it.
     fn walk(&mut self, value: &Value, start: usize) -> usize {
         // Only an array or object can be refused unread; serde_json reads a scalar first.
-        if start == self.offset && value.is_array() | value.is_object() {
+        let container = value.is_array() || value.is_object();
+        if start == self.offset && container && self.starting.is_none() {
             self.starting = Some(self.path.clone());
         }
         let end = match value {
@@ -206,7 +207,7 @@ impl NodeFinder {
             Value::Object(members) => {
                 let mut at = start + 1;
                 for (index, (key, member)) in members.iter().enumerate() {
-                    at += usize::from(index > 0) + compact_len(&Value::from(key.as_str())) + 1;
+                    at += usize::from(index > 0) + compact_len(key) + 1;
                     self.path.push(Segment::Key(key.clone()));
                     at = self.walk(member, at);
                     self.path.pop();
@@ -226,8 +227,8 @@ impl NodeFinder {
     }
 }
 
-/// How many bytes `serde_json::to_vec` writes for a scalar (or a key, as a string).
-fn compact_len(scalar: &Value) -> usize {
+/// How many bytes `serde_json::to_vec` writes for a scalar or a key.
+fn compact_len(scalar: &impl serde::Serialize) -> usize {
     struct Count(usize);
     impl std::io::Write for Count {
         fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
@@ -239,7 +240,7 @@ fn compact_len(scalar: &Value) -> usize {
         }
     }
     let mut count = Count(0);
-    // Writing a `Value` to a sink that cannot fail does not fail.
+    // Writing a scalar or a string to a sink that cannot fail does not fail.
     let _ = serde_json::to_writer(&mut count, scalar);
     count.0
 }
