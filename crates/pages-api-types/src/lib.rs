@@ -37,8 +37,8 @@ pub mod __private {
 }
 
 /// The `time` crate, so [`Timestamp::as_offset_date_time`] can be named without a direct dependency.
-/// It is built with its `formatting` feature alone; a program that parses with `time` depends on
-/// it with `parsing` itself (cargo then builds one `time` with both).
+/// It is built with its `std` feature alone; a program that formats or parses with `time`
+/// depends on it with `formatting` or `parsing` itself (cargo then builds one `time` with all).
 pub use time;
 
 #[rustfmt::skip]

@@ -1,5 +1,6 @@
 //! When and how long to wait before trying a request again.
 
+use std::hash::{BuildHasher, Hasher, RandomState};
 use std::time::{Duration, SystemTime};
 
 use reqwest::Method;
@@ -112,7 +113,11 @@ impl RetryPolicy {
             .saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1)))
             .min(self.max_backoff);
         let nanos = u64::try_from(ceiling.as_nanos()).unwrap_or(u64::MAX);
-        Duration::from_nanos(fastrand::u64(0..=nanos))
+        // Jitter needs no cryptographic quality: std's randomly keyed hasher is enough, and
+        // saves every user a random-number crate. Scaled by a widening multiply (no modulo bias).
+        let random = RandomState::new().build_hasher().finish();
+        let scaled = (u128::from(random) * (u128::from(nanos) + 1)) >> 64;
+        Duration::from_nanos(u64::try_from(scaled).unwrap_or(nanos))
     }
 }
 
@@ -159,6 +164,29 @@ mod tests {
             p.backoff(1, Some(Duration::from_millis(5))),
             Duration::from_millis(5)
         );
+    }
+
+    #[test]
+    fn jitter_spreads_over_the_whole_window() {
+        // Full jitter: waits scattered from zero to the ceiling, not bunched or repeated.
+        let p = RetryPolicy::default().with_initial_backoff(Duration::from_secs(1));
+        let waits: Vec<Duration> = (0..1000).map(|_| p.backoff(1, None)).collect();
+        let distinct: std::collections::HashSet<_> = waits.iter().collect();
+        assert!(distinct.len() > 990, "{} distinct waits", distinct.len());
+        let quarter = |q: u64| {
+            let (low, high) = (
+                Duration::from_millis(250 * q),
+                Duration::from_millis(250 * (q + 1)),
+            );
+            waits.iter().filter(|w| **w >= low && **w < high).count()
+        };
+        for q in 0..4 {
+            assert!(
+                (150..350).contains(&quarter(q)),
+                "quarter {q}: {}",
+                quarter(q)
+            );
+        }
     }
 
     #[test]

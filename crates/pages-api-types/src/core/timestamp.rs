@@ -3,7 +3,6 @@
 use std::{fmt, str::FromStr};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
-use time::format_description::well_known::Rfc3339;
 use time::{Date, Month, OffsetDateTime, PlainDateTime, Time, UtcOffset, error::ComponentRange};
 
 /// A point in time, as the API's `format: date-time` strings describe it.
@@ -90,15 +89,39 @@ impl fmt::Debug for Timestamp {
 }
 
 impl fmt::Display for Timestamp {
+    // Written from the fields, so every user's build of `time` skips its `formatting` feature
+    // (docs/benchmarks.md); `rfc3339_is_written_as_time_writes_it` pins the output to `time`'s.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut buf = [0u8; 40];
-        let mut out = &mut buf[..];
-        match self.0.format_into(&mut out, &Rfc3339) {
-            Ok(_) => {
-                let len = 40 - out.len(); // not `format_into`'s count, which omits the fraction
-                f.write_str(std::str::from_utf8(&buf[..len]).map_err(|_| fmt::Error)?)
+        let (date, clock, offset) = (self.0.date(), self.0.time(), self.0.offset());
+        if !(0..=9999).contains(&date.year()) || offset.seconds_past_minute() != 0 {
+            return write!(f, "{}", self.0); // what RFC 3339 cannot write
+        }
+        write!(
+            f,
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+            date.year(),
+            u8::from(date.month()),
+            date.day(),
+            clock.hour(),
+            clock.minute(),
+            clock.second(),
+        )?;
+        let nanos = clock.nanosecond();
+        if nanos != 0 {
+            // The shortest exact fraction: nine digits less their trailing zeros.
+            let (mut fraction, mut width) = (nanos, 9);
+            while fraction % 10 == 0 {
+                fraction /= 10;
+                width -= 1;
             }
-            Err(_) => write!(f, "{}", self.0), // a year RFC 3339 cannot write
+            write!(f, ".{fraction:0width$}")?;
+        }
+        if offset.is_utc() {
+            f.write_str("Z")
+        } else {
+            let sign = if offset.is_negative() { '-' } else { '+' };
+            let (hours, minutes) = (offset.whole_hours().abs(), offset.minutes_past_hour().abs());
+            write!(f, "{sign}{hours:02}:{minutes:02}")
         }
     }
 }
@@ -259,6 +282,7 @@ impl<'de> Deserialize<'de> for Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use time::format_description::well_known::Rfc3339;
 
     fn ts(s: &str) -> Timestamp {
         s.parse().unwrap_or_else(|e| panic!("{e}"))
@@ -317,6 +341,42 @@ mod tests {
             assert_eq!(err.input(), bad);
             assert!(err.to_string().contains(&format!("{bad:?}")), "{err}");
         }
+    }
+
+    #[test]
+    fn rfc3339_is_written_as_time_writes_it() {
+        // Instants from 1900 to 2100 with fractions of every length, in UTC and (through
+        // `Timestamp(..)` directly, as `From` keeps out-of-range values) in other offsets.
+        let fractions = [
+            0,
+            1,
+            10,
+            120,
+            923_456_000,
+            999_999_999,
+            500_000_000,
+            45_655_000,
+        ];
+        for (i, seconds) in (-2_208_988_800i64..4_102_444_800)
+            .step_by(7_777_777)
+            .enumerate()
+        {
+            let nanos = fractions[i % fractions.len()];
+            let instant = OffsetDateTime::from_unix_timestamp(seconds).unwrap()
+                + time::Duration::nanoseconds(nanos);
+            for (h, m) in [(0, 0), (5, 30), (-8, -45)] {
+                let shifted = instant.to_offset(UtcOffset::from_hms(h, m, 0).unwrap());
+                assert_eq!(
+                    Timestamp(shifted).to_string(),
+                    shifted.format(&Rfc3339).unwrap()
+                );
+            }
+        }
+        // What RFC 3339 cannot write falls back to `time`'s own `Display`.
+        let odd = UtcOffset::from_hms(1, 2, 3).unwrap();
+        let instant = OffsetDateTime::UNIX_EPOCH.to_offset(odd);
+        assert!(instant.format(&Rfc3339).is_err());
+        assert_eq!(Timestamp(instant).to_string(), instant.to_string());
     }
 
     #[test]
