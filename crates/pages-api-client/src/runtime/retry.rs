@@ -181,11 +181,8 @@ mod tests {
             waits.iter().filter(|w| **w >= low && **w < high).count()
         };
         for q in 0..4 {
-            assert!(
-                (150..350).contains(&quarter(q)),
-                "quarter {q}: {}",
-                quarter(q)
-            );
+            let count = quarter(q);
+            assert!((150..350).contains(&count), "quarter {q}: {count}");
         }
     }
 

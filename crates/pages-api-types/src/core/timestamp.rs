@@ -345,8 +345,8 @@ mod tests {
 
     #[test]
     fn rfc3339_is_written_as_time_writes_it() {
-        // Instants from 1900 to 2100 with fractions of every length, in UTC and (through
-        // `Timestamp(..)` directly, as `From` keeps out-of-range values) in other offsets.
+        // Instants from 1900 to 2100 with fractions of every length, in three offsets (built
+        // with `Timestamp(..)` directly, since `From` converts to UTC).
         let fractions = [
             0,
             1,
