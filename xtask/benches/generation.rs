@@ -30,6 +30,10 @@ mod summary;
 
 use summary::timed;
 
+// The allocator of the `xtask` binary (src/main.rs), so in-process figures match it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// How many copies of the Pages operations the `replicated` benchmarks generate from.
 const COPIES: [usize; 3] = [1, 10, 100];
 /// The size the synthetic multi-product document is grown to.

@@ -166,11 +166,18 @@ pub fn prepare(
     })
 }
 
-/// What `render` cuts its work into: parts of the types module, the client module, the examples
-/// test and its data, and the resolved document.
+/// What `render` cuts its work into: parts of the types module, parts of the client module (a
+/// resource each), the examples test and its data, and the resolved document.
 enum Piece {
-    Types { range: Range<usize>, first: bool },
-    Client,
+    Types {
+        range: Range<usize>,
+        first: bool,
+    },
+    Client {
+        range: Range<usize>,
+        first: bool,
+        last: bool,
+    },
     Examples,
     ExamplesData,
     Resolved,
@@ -184,9 +191,16 @@ const TYPE_PARTS: usize = 4;
 pub fn render(prepared: &Prepared, spec_label: &str) -> Result<Vec<OutputFile>, String> {
     let header = format::header("//", spec_label);
     let api = &prepared.api;
-    // Emitting and formatting are most of the time. The work is cut into pieces (the types
-    // module in parts) that two threads take in turn as they finish one, so both stay busy;
-    // token streams stay on the thread that makes them, only text crosses.
+    // Emitting and formatting are most of the time. The work is cut into pieces (each module in
+    // parts) that two threads take in turn as they finish one, so both stay busy; token streams
+    // stay on the thread that makes them, only text crosses. The client's resources come first:
+    // the biggest pieces are best started early.
+    let resources = api.resources.len();
+    let client_parts = (0..resources.max(1)).map(|i| Piece::Client {
+        range: i.min(resources)..(i + 1).min(resources),
+        first: i == 0,
+        last: i + 1 >= resources,
+    });
     let type_parts = (0..TYPE_PARTS).map(|i| {
         let n = api.types.len();
         Piece::Types {
@@ -194,7 +208,7 @@ pub fn render(prepared: &Prepared, spec_label: &str) -> Result<Vec<OutputFile>, 
             first: i == 0,
         }
     });
-    let pieces: Vec<Piece> = std::iter::once(Piece::Client)
+    let pieces: Vec<Piece> = client_parts
         .chain(type_parts)
         .chain([Piece::Examples, Piece::ExamplesData, Piece::Resolved])
         .collect();
@@ -214,7 +228,9 @@ pub fn render(prepared: &Prepared, spec_label: &str) -> Result<Vec<OutputFile>, 
                 range.clone(),
                 *first,
             )),
-            Piece::Client => format::unparse(emit_client::emit(api)),
+            Piece::Client { range, first, last } => {
+                format::unparse(emit_client::emit_part(api, range.clone(), *first, *last))
+            }
             Piece::Examples => format::unparse(emit_examples::emit(api)),
             Piece::ExamplesData => format::json(&emit_examples::data(api)),
             Piece::Resolved => format::json(&prepared.resolved),
@@ -227,21 +243,22 @@ pub fn render(prepared: &Prepared, spec_label: &str) -> Result<Vec<OutputFile>, 
         helper.join()
     })
     .map_err(|_| "a generator thread panicked".to_string())?;
-    let mut types = String::new();
-    let [mut client, mut examples, mut examples_data, mut resolved] = Default::default();
+    let (mut types, mut client) = (String::new(), String::new());
+    let [mut examples, mut examples_data, mut resolved] = Default::default();
     for (piece, text) in pieces.iter().zip(made) {
         let text = text
             .into_inner()
             .unwrap_or_else(|| Err("a piece was not made".into()))?;
         match piece {
             Piece::Types { .. } => types.push_str(&text),
-            Piece::Client => client = format::finish(&text, &header),
+            Piece::Client { .. } => client.push_str(&text),
             Piece::Examples => examples = format::finish(&text, &header),
             Piece::ExamplesData => examples_data = text,
             Piece::Resolved => resolved = text,
         }
     }
     let types = format::finish(&types, &header);
+    let client = format::finish(&client, &header);
     Ok(vec![
         OutputFile {
             path: Path::new(TYPES_CRATE).join(GENERATED_MODULE),

@@ -2,6 +2,8 @@
 //! request builder per operation, all calling the hand-written runtime (`ApiRequest`,
 //! `Client::execute`, `paginate`).
 
+use std::ops::Range;
+
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -15,33 +17,46 @@ use crate::ir::*;
 /// path (`crate::Client`) or imported by a name no spec name can take (`Option`, see
 /// `emit_types::imports`).
 pub fn emit(api: &Api) -> TokenStream {
-    let accessors = api.resources.iter().map(|r| {
-        let name = ident(&r.name);
-        let ty = ident(&r.type_name);
-        let doc = doc_attrs(&format!("Operations on {}.", r.name.replace('_', " ")));
-        quote! { #doc pub fn #name(&self) -> #ty { #ty { client: Clone::clone(self) } } }
-    });
-    let resources = api.resources.iter().map(emit_resource);
-    let imports = imports();
-    let direct_upload = if api.direct_upload_gaps().is_empty() {
-        quote! { ($($items:item)*) => { $(#[cfg(feature = "deploy")] $items)* }; }
-    } else {
-        quote! { ($($items:item)*) => {}; }
-    };
-    quote! {
-        // An operation's constructor takes everything it requires, however much.
-        #![allow(clippy::too_many_arguments)]
-        #imports
-        impl crate::Client {
-            #(#accessors)*
+    emit_part(api, 0..api.resources.len(), true, true)
+}
+
+/// The resources `range` of the module, unformatted, so parts can be emitted and formatted apart
+/// and joined (`format::unparse`): the `first` part carries the module's attributes, imports and
+/// the `Client` accessors, the `last` one the Direct Upload switch that follows the resources.
+pub fn emit_part(api: &Api, range: Range<usize>, first: bool, last: bool) -> TokenStream {
+    let head = first.then(|| {
+        let accessors = api.resources.iter().map(|r| {
+            let name = ident(&r.name);
+            let ty = ident(&r.type_name);
+            let doc = doc_attrs(&format!("Operations on {}.", r.name.replace('_', " ")));
+            quote! { #doc pub fn #name(&self) -> #ty { #ty { client: Clone::clone(self) } } }
+        });
+        let imports = imports();
+        quote! {
+            // An operation's constructor takes everything it requires, however much.
+            #![allow(clippy::too_many_arguments)]
+            #imports
+            impl crate::Client {
+                #(#accessors)*
+            }
         }
-        #(#resources)*
-        /// The hand-written Direct Upload (`Client::deploy_directory`), compiled only when this
-        /// document has every operation it calls (see the generator's `DIRECT_UPLOAD_NEEDS`)
-        /// and the `deploy` feature is on.
-        macro_rules! with_direct_upload { #direct_upload }
-        pub(crate) use with_direct_upload;
-    }
+    });
+    let resources = api.resources[range].iter().map(emit_resource);
+    let tail = last.then(|| {
+        let direct_upload = if api.direct_upload_gaps().is_empty() {
+            quote! { ($($items:item)*) => { $(#[cfg(feature = "deploy")] $items)* }; }
+        } else {
+            quote! { ($($items:item)*) => {}; }
+        };
+        quote! {
+            /// The hand-written Direct Upload (`Client::deploy_directory`), compiled only when this
+            /// document has every operation it calls (see the generator's `DIRECT_UPLOAD_NEEDS`)
+            /// and the `deploy` feature is on.
+            macro_rules! with_direct_upload { #direct_upload }
+            pub(crate) use with_direct_upload;
+        }
+    });
+    quote! { #head #(#resources)* #tail }
 }
 
 fn emit_resource(resource: &Resource) -> TokenStream {

@@ -17,27 +17,35 @@ fn dir(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// The types module is made in parts on two threads; joined, they must be the module made whole.
-fn assert_parts_make_the_whole(prepared: &codegen::Prepared, label: &str, types: &str) {
+/// Both modules are made in parts on two threads; joined, each must be the module made whole.
+/// `files` is what `codegen::render` returned: the types module, then the client module.
+fn assert_parts_make_the_whole(
+    prepared: &codegen::Prepared,
+    label: &str,
+    files: &[xtask::write::OutputFile],
+) {
     let header = xtask::format::header("//", label);
-    let whole =
-        xtask::format::format_module(xtask::emit_types::emit(&prepared.api), &header).unwrap();
+    let whole = |tokens| xtask::format::format_module(tokens, &header).unwrap();
     assert!(
-        types == whole,
+        files[0].contents == whole(xtask::emit_types::emit(&prepared.api)),
         "{label}: the types module made in parts differs from it made whole"
+    );
+    assert!(
+        files[1].contents == whole(xtask::emit_client::emit(&prepared.api)),
+        "{label}: the client module made in parts differs from it made whole"
     );
 }
 
 #[test]
-fn the_types_module_made_in_parts_is_the_module_made_whole() {
+fn the_modules_made_in_parts_are_the_modules_made_whole() {
     let root = codegen::workspace_root();
     let (prepared, label) = codegen::prepare_file(&root, &root.join(codegen::SPEC)).unwrap();
     let files = codegen::render(&prepared, &label).unwrap();
     assert!(
-        prepared.api.types.len() > 4 * 10,
-        "a document of many types"
+        prepared.api.types.len() > 4 * 10 && prepared.api.resources.len() > 2,
+        "a document of many types and resources"
     );
-    assert_parts_make_the_whole(&prepared, &label, &files[0].contents);
+    assert_parts_make_the_whole(&prepared, &label, &files);
 }
 
 #[test]
@@ -59,7 +67,7 @@ fn generated_code_matches_the_snapshots() {
         let prepared =
             codegen::prepare(&spec, &label, &empty_overlay).unwrap_or_else(|e| panic!("{e}"));
         let files = codegen::render(&prepared, &label).unwrap();
-        assert_parts_make_the_whole(&prepared, &label, &files[0].contents);
+        assert_parts_make_the_whole(&prepared, &label, &files);
         for (file, kind) in files.iter().zip(["types", "client"]) {
             let snapshot = dir("snapshots").join(format!("{name}.{kind}.rs"));
             let expected = fs::read_to_string(&snapshot).unwrap_or_default();
