@@ -1,6 +1,7 @@
 //! What a user's build of the two crates compiles. Their serde impls are written by macros of the
 //! types crate, never derived, so that no program using them builds serde's derive macro (with
-//! the `syn` features it needs): a few seconds of every clean build.
+//! the `syn` features it needs): a few seconds of every clean build. Likewise the client writes
+//! its multipart bodies itself.
 
 use std::process::Command;
 
@@ -44,4 +45,22 @@ fn a_users_build_has_no_serde_derive() {
              `derive` feature"
         );
     }
+}
+
+#[test]
+fn only_direct_upload_guesses_content_types() {
+    // The client writes `multipart/form-data` itself: reqwest's `multipart` feature would bring
+    // `mime_guess`, `mime` and `unicase` into every program (about 1.8 s of a clean build).
+    let default = users_build(&[]);
+    for absent in ["mime_guess", "unicase"] {
+        assert!(
+            !default.iter().any(|c| c == absent),
+            "{absent} is in a user's default build again: is reqwest's `multipart` feature on?"
+        );
+    }
+    let deploy = users_build(&["--features", "deploy"]);
+    assert!(
+        deploy.iter().any(|c| c == "mime_guess"),
+        "Direct Upload names each asset's content type with mime_guess"
+    );
 }

@@ -2,20 +2,13 @@
 //! a form that every attempt can send again.
 
 use std::fmt;
+use std::hash::{BuildHasher, Hasher, RandomState};
 use std::path::PathBuf;
 
-use bytes::Bytes;
-use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
-use reqwest::multipart::{Form, Part};
+use bytes::{BufMut, Bytes, BytesMut};
+use reqwest::header::{CONTENT_TYPE, HeaderValue};
 
 use super::error::Error;
-
-/// The boundary of a `multipart/form-data` body without fields (nothing in it can collide).
-macro_rules! empty_form_boundary {
-    () => {
-        "pages-api-client-empty-form"
-    };
-}
 
 /// The body of a request as built.
 #[derive(Clone, Default)]
@@ -76,7 +69,7 @@ impl Body {
                 } => file.prepare(operation, name, default_content_type).await?,
             });
         }
-        Ok(PreparedBody::Form(parts))
+        Ok(multipart_form(&parts))
     }
 }
 
@@ -84,14 +77,69 @@ impl Body {
 pub(crate) enum PreparedBody {
     None,
     Json(Bytes),
-    Form(Vec<PreparedPart>),
+    /// A whole `multipart/form-data` body and its `Content-Type` (which names the boundary).
+    Form {
+        content_type: HeaderValue,
+        body: Bytes,
+    },
 }
 
-pub(crate) struct PreparedPart {
+struct PreparedPart {
     name: &'static str,
     data: Bytes,
     /// The file name and content type of a file part.
     file: Option<(String, HeaderValue)>,
+}
+
+/// The `multipart/form-data` body of these parts (RFC 7578), written once per call so that every
+/// attempt sends the same bytes with a `Content-Length`. Written here rather than by reqwest's
+/// `multipart` module, which with `mime_guess` was a fifth of what this crate adds to a user's
+/// build (docs/benchmarks.md); the parts are already in memory, so the body is a concatenation.
+fn multipart_form(parts: &[PreparedPart]) -> PreparedBody {
+    // 128 random bits, as reqwest's boundary has: no part can contain it but by chance.
+    let random = || RandomState::new().build_hasher().finish();
+    let boundary = format!("{:016x}{:016x}", random(), random());
+    let size: usize = parts.iter().map(|p| p.data.len() + 160).sum();
+    let mut body = BytesMut::with_capacity(size + 64);
+    for part in parts {
+        body.put_slice(b"--");
+        body.put_slice(boundary.as_bytes());
+        body.put_slice(b"\r\nContent-Disposition: form-data; name=\"");
+        put_quoted(&mut body, part.name);
+        body.put_slice(b"\"");
+        if let Some((file_name, content_type)) = &part.file {
+            body.put_slice(b"; filename=\"");
+            put_quoted(&mut body, file_name);
+            body.put_slice(b"\"\r\nContent-Type: ");
+            body.put_slice(content_type.as_bytes());
+        }
+        body.put_slice(b"\r\n\r\n");
+        body.put_slice(&part.data);
+        body.put_slice(b"\r\n");
+    }
+    // A form without parts is the close delimiter alone, as browsers send an empty `FormData`.
+    body.put_slice(b"--");
+    body.put_slice(boundary.as_bytes());
+    body.put_slice(b"--\r\n");
+    let content_type = HeaderValue::from_str(&format!("multipart/form-data; boundary={boundary}"))
+        .expect("a hex boundary is a valid header value");
+    PreparedBody::Form {
+        content_type,
+        body: body.freeze(),
+    }
+}
+
+/// A name inside a quoted `Content-Disposition` parameter: `"`, CR and LF percent-encoded, as
+/// browsers encode them (the HTML standard's form-data encoding); everything else as is.
+fn put_quoted(body: &mut BytesMut, text: &str) {
+    for byte in text.bytes() {
+        match byte {
+            b'"' => body.put_slice(b"%22"),
+            b'\r' => body.put_slice(b"%0D"),
+            b'\n' => body.put_slice(b"%0A"),
+            other => body.put_u8(other),
+        }
+    }
 }
 
 impl PreparedBody {
@@ -102,31 +150,9 @@ impl PreparedBody {
             PreparedBody::Json(bytes) => builder
                 .header(CONTENT_TYPE, "application/json")
                 .body(bytes.clone()),
-            // reqwest sends a form without parts as zero bytes, which is no multipart body at all
-            // (Prism: "Body parameter is required"); the close delimiter alone is an empty form.
-            PreparedBody::Form(parts) if parts.is_empty() => builder
-                .header(
-                    CONTENT_TYPE,
-                    concat!("multipart/form-data; boundary=", empty_form_boundary!()),
-                )
-                .body(Bytes::from_static(
-                    concat!("--", empty_form_boundary!(), "--\r\n").as_bytes(),
-                )),
-            PreparedBody::Form(parts) => {
-                builder.multipart(parts.iter().fold(Form::new(), |form, part| {
-                    // A stream of known length: the `Bytes` are shared, not copied, and the form
-                    // still has a Content-Length.
-                    let length = u64::try_from(part.data.len()).unwrap_or(u64::MAX);
-                    let mut sent =
-                        Part::stream_with_length(reqwest::Body::from(part.data.clone()), length);
-                    if let Some((file_name, content_type)) = &part.file {
-                        let mut headers = HeaderMap::new();
-                        headers.insert(CONTENT_TYPE, content_type.clone());
-                        sent = sent.file_name(file_name.clone()).headers(headers);
-                    }
-                    form.part(part.name, sent)
-                }))
-            }
+            PreparedBody::Form { content_type, body } => builder
+                .header(CONTENT_TYPE, content_type.clone())
+                .body(body.clone()),
         }
     }
 }
@@ -290,17 +316,58 @@ mod tests {
             .unwrap()
     }
 
+    /// The boundary a sent form's `Content-Type` names, and the body as text.
+    fn form(body: &Body) -> (String, String) {
+        let sent = sent(body);
+        let content_type = sent.headers()[CONTENT_TYPE].to_str().unwrap();
+        let boundary = content_type
+            .strip_prefix("multipart/form-data; boundary=")
+            .unwrap_or_else(|| panic!("not a form: {content_type}"))
+            .to_owned();
+        let bytes = sent.body().and_then(reqwest::Body::as_bytes).unwrap();
+        (boundary, String::from_utf8(bytes.to_vec()).unwrap())
+    }
+
     #[test]
     fn multipart_without_fields_is_an_empty_form() {
-        let sent = sent(&Body::Multipart(Vec::new()));
+        let (boundary, body) = form(&Body::Multipart(Vec::new()));
+        assert_eq!(body, format!("--{boundary}--\r\n"));
+    }
+
+    #[test]
+    fn a_form_is_written_part_by_part_with_a_fresh_boundary() {
+        let fields = vec![
+            FormField::Text {
+                name: "branch",
+                value: Bytes::from_static(b"main"),
+            },
+            FormField::File {
+                name: "_worker.js",
+                file: FilePart::bytes(&b"export default {}"[..]).file_name("a \"b\"\r\n.js"),
+                default_content_type: "application/javascript+module",
+            },
+            FormField::File {
+                name: "manifest",
+                file: FilePart::bytes(&b"{}"[..]).content_type("application/json"),
+                default_content_type: "text/plain",
+            },
+        ];
+        let (boundary, body) = form(&Body::Multipart(fields.clone()));
+        assert_eq!(boundary.len(), 32, "{boundary}");
         assert_eq!(
-            sent.headers()[CONTENT_TYPE],
-            "multipart/form-data; boundary=pages-api-client-empty-form"
+            body,
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"branch\"\r\n\r\nmain\r\n\
+                 --{boundary}\r\nContent-Disposition: form-data; name=\"_worker.js\"; \
+                 filename=\"a %22b%22%0D%0A.js\"\r\nContent-Type: application/javascript+module\r\n\r\n\
+                 export default {{}}\r\n\
+                 --{boundary}\r\nContent-Disposition: form-data; name=\"manifest\"; \
+                 filename=\"manifest\"\r\nContent-Type: application/json\r\n\r\n{{}}\r\n\
+                 --{boundary}--\r\n"
+            )
         );
-        assert_eq!(
-            sent.body().and_then(reqwest::Body::as_bytes),
-            Some(&b"--pages-api-client-empty-form--\r\n"[..])
-        );
+        let (another, _) = form(&Body::Multipart(fields));
+        assert_ne!(boundary, another, "each call draws its own boundary");
     }
 
     #[test]
