@@ -52,7 +52,7 @@ fn only_direct_upload_guesses_content_types() {
     // The client writes `multipart/form-data` itself: reqwest's `multipart` feature would bring
     // `mime_guess`, `mime` and `unicase` into every program (about 1.8 s of a clean build).
     let default = users_build(&[]);
-    for absent in ["mime_guess", "unicase"] {
+    for absent in ["mime_guess", "mime", "unicase"] {
         assert!(
             !default.iter().any(|c| c == absent),
             "{absent} is in a user's default build again: is reqwest's `multipart` feature on?"

@@ -186,21 +186,25 @@ enum Piece {
 /// How many parts the types module is made in: enough for two threads to even out.
 const TYPE_PARTS: usize = 4;
 
+/// The client module's pieces, a resource each: the first also carries the module's head, the
+/// last its tail. A document without resources still gets one piece, with both.
+fn client_pieces(resources: usize) -> impl Iterator<Item = Piece> {
+    (0..resources.max(1)).map(move |i| Piece::Client {
+        range: i.min(resources)..(i + 1).min(resources),
+        first: i == 0,
+        last: i + 1 >= resources,
+    })
+}
+
 /// The generated files of both crates plus the resolved document, paths relative to the
 /// workspace root.
 pub fn render(prepared: &Prepared, spec_label: &str) -> Result<Vec<OutputFile>, String> {
     let header = format::header("//", spec_label);
     let api = &prepared.api;
-    // Emitting and formatting are most of the time. The work is cut into pieces (each module in
-    // parts) that two threads take in turn as they finish one, so both stay busy; token streams
-    // stay on the thread that makes them, only text crosses. The client's resources come first:
-    // the biggest pieces are best started early.
-    let resources = api.resources.len();
-    let client_parts = (0..resources.max(1)).map(|i| Piece::Client {
-        range: i.min(resources)..(i + 1).min(resources),
-        first: i == 0,
-        last: i + 1 >= resources,
-    });
+    // Emitting and formatting are most of the time. The work is cut into pieces of a millisecond
+    // or two (each module in parts) that two threads take in turn as they finish one, so both
+    // stay busy; token streams stay on the thread that makes them, only text crosses.
+    let client_parts = client_pieces(api.resources.len());
     let type_parts = (0..TYPE_PARTS).map(|i| {
         let n = api.types.len();
         Piece::Types {
@@ -432,4 +436,32 @@ fn workspace_manifest(manifest: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_client_pieces_cover_every_resource_once_with_one_head_and_one_tail() {
+        for resources in [0, 1, 3] {
+            let pieces: Vec<(Range<usize>, bool, bool)> = client_pieces(resources)
+                .map(|piece| match piece {
+                    Piece::Client { range, first, last } => (range, first, last),
+                    _ => unreachable!("client pieces only"),
+                })
+                .collect();
+            assert_eq!(pieces.len(), resources.max(1), "{resources} resources");
+            let covered: Vec<usize> = pieces.iter().flat_map(|(r, _, _)| r.clone()).collect();
+            assert_eq!(covered, (0..resources).collect::<Vec<_>>());
+            let heads: Vec<usize> = (0..pieces.len()).filter(|&i| pieces[i].1).collect();
+            let tails: Vec<usize> = (0..pieces.len()).filter(|&i| pieces[i].2).collect();
+            assert_eq!(heads, [0], "{resources} resources: {pieces:?}");
+            assert_eq!(
+                tails,
+                [pieces.len() - 1],
+                "{resources} resources: {pieces:?}"
+            );
+        }
+    }
 }

@@ -17,7 +17,8 @@ struct ReceivedPart {
     data: Vec<u8>,
 }
 
-/// Splits a `multipart/form-data` body at its boundary (enough for the forms reqwest writes).
+/// Splits a `multipart/form-data` body at its boundary (header names in any case, as a server
+/// reads them).
 fn parse_form(request: &Recorded) -> Vec<ReceivedPart> {
     let content_type = request.header("content-type").unwrap();
     let boundary = content_type
@@ -43,13 +44,14 @@ fn parse_form(request: &Recorded) -> Vec<ReceivedPart> {
             let split = part.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
             let head = String::from_utf8(part[..split].to_vec()).unwrap();
             let header = |name: &str| {
-                head.split("\r\n")
-                    .find_map(|line| line.strip_prefix(name))
-                    .map(str::to_owned)
+                head.split("\r\n").find_map(|line| {
+                    let (key, value) = line.split_once(": ")?;
+                    key.eq_ignore_ascii_case(name).then(|| value.to_owned())
+                })
             };
             ReceivedPart {
-                disposition: header("Content-Disposition: ").unwrap(),
-                content_type: header("content-type: ").or_else(|| header("Content-Type: ")),
+                disposition: header("Content-Disposition").unwrap(),
+                content_type: header("Content-Type"),
                 data: part[split + 4..].to_vec(),
             }
         })

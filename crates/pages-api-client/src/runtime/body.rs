@@ -93,14 +93,29 @@ struct PreparedPart {
 
 /// The `multipart/form-data` body of these parts (RFC 7578), written once per call so that every
 /// attempt sends the same bytes with a `Content-Length`. Written here rather than by reqwest's
-/// `multipart` module, which with `mime_guess` was a fifth of what this crate adds to a user's
-/// build (docs/benchmarks.md); the parts are already in memory, so the body is a concatenation.
+/// `multipart` module, which with `mime_guess`, `mime` and `unicase` was about 1.8 s of a user's
+/// clean build (docs/benchmarks.md). The parts are copied into one buffer, so a call holds its
+/// form twice while it runs: the parts and the body.
 fn multipart_form(parts: &[PreparedPart]) -> PreparedBody {
-    // 128 random bits, as reqwest's boundary has: no part can contain it but by chance.
+    // 128 random bits: no part can contain the boundary but by chance.
     let random = || RandomState::new().build_hasher().finish();
     let boundary = format!("{:016x}{:016x}", random(), random());
-    let size: usize = parts.iter().map(|p| p.data.len() + 160).sum();
-    let mut body = BytesMut::with_capacity(size + 64);
+    // An upper bound of the body's length (a quoted name can triple; the close delimiter is the
+    // boundary and 6 bytes), so the buffer never grows: growing would copy the whole body.
+    let framed = |part: &PreparedPart| {
+        let (file_name, content_type) = part
+            .file
+            .as_ref()
+            .map_or((0, 0), |(name, ty)| (name.len(), ty.len()));
+        PART_FRAMING + boundary.len() + 3 * (part.name.len() + file_name) + content_type
+    };
+    let capacity = parts
+        .iter()
+        .map(|p| framed(p) + p.data.len())
+        .sum::<usize>()
+        + boundary.len()
+        + 6;
+    let mut body = BytesMut::with_capacity(capacity);
     for part in parts {
         body.put_slice(b"--");
         body.put_slice(boundary.as_bytes());
@@ -117,10 +132,12 @@ fn multipart_form(parts: &[PreparedPart]) -> PreparedBody {
         body.put_slice(&part.data);
         body.put_slice(b"\r\n");
     }
-    // A form without parts is the close delimiter alone, as browsers send an empty `FormData`.
+    // A form without parts is the close delimiter alone, as browsers send an empty `FormData`
+    // (no body at all would not be a form: Prism answers "Body parameter is required").
     body.put_slice(b"--");
     body.put_slice(boundary.as_bytes());
     body.put_slice(b"--\r\n");
+    debug_assert!(body.len() <= capacity, "the length bound is short");
     let content_type = HeaderValue::from_str(&format!("multipart/form-data; boundary={boundary}"))
         .expect("a hex boundary is a valid header value");
     PreparedBody::Form {
@@ -128,6 +145,12 @@ fn multipart_form(parts: &[PreparedPart]) -> PreparedBody {
         body: body.freeze(),
     }
 }
+
+/// The fixed bytes around a part: delimiter line, `Content-Disposition` with `name` and
+/// `filename`, `Content-Type`, the blank line and the CRLF after the data.
+const PART_FRAMING: usize =
+    "--\r\nContent-Disposition: form-data; name=\"\"; filename=\"\"\r\nContent-Type: \r\n\r\n\r\n"
+        .len();
 
 /// A name inside a quoted `Content-Disposition` parameter: `"`, CR and LF percent-encoded, as
 /// browsers encode them (the HTML standard's form-data encoding); everything else as is.
