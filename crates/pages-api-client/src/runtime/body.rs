@@ -2,13 +2,13 @@
 //! a form that every attempt can send again.
 
 use std::fmt;
-use std::hash::{BuildHasher, Hasher, RandomState};
 use std::path::PathBuf;
 
 use bytes::{BufMut, Bytes, BytesMut};
 use reqwest::header::{CONTENT_TYPE, HeaderValue};
 
 use super::error::Error;
+use super::retry::random_u64;
 
 /// The body of a request as built.
 #[derive(Clone, Default)]
@@ -98,8 +98,7 @@ struct PreparedPart {
 /// form twice while it runs: the parts and the body.
 fn multipart_form(parts: &[PreparedPart]) -> PreparedBody {
     // 128 random bits: no part can contain the boundary but by chance.
-    let random = || RandomState::new().build_hasher().finish();
-    let boundary = format!("{:016x}{:016x}", random(), random());
+    let boundary = format!("{:016x}{:016x}", random_u64(), random_u64());
     // An upper bound of the body's length (a quoted name can triple; the close delimiter is the
     // boundary and 6 bytes), so the buffer never grows: growing would copy the whole body.
     let framed = |part: &PreparedPart| {

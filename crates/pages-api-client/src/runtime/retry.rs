@@ -113,12 +113,16 @@ impl RetryPolicy {
             .saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1)))
             .min(self.max_backoff);
         let nanos = u64::try_from(ceiling.as_nanos()).unwrap_or(u64::MAX);
-        // Jitter needs no cryptographic quality: std's randomly keyed hasher is enough, and
-        // saves every user a random-number crate. Scaled by a widening multiply (no modulo bias).
-        let random = RandomState::new().build_hasher().finish();
-        let scaled = (u128::from(random) * (u128::from(nanos) + 1)) >> 64;
+        // Scaled by a widening multiply (no modulo bias).
+        let scaled = (u128::from(random_u64()) * (u128::from(nanos) + 1)) >> 64;
         Duration::from_nanos(u64::try_from(scaled).unwrap_or(nanos))
     }
+}
+
+/// 64 random bits, for the retry jitter and multipart boundaries. Neither needs cryptographic
+/// quality: std's randomly keyed hasher is enough, and saves every user a random-number crate.
+pub(crate) fn random_u64() -> u64 {
+    RandomState::new().build_hasher().finish()
 }
 
 /// Whether a response status is worth another attempt.
